@@ -1,0 +1,369 @@
+// Earshot's GRU core. See gru.h for the cell, the layouts and the shapes.
+#include "earshot/gru.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+// The elementwise loops are compiled once per instruction set and picked at load time (GCC ifunc), so one
+// portable library still runs AVX2/AVX-512 code where the CPU has it. OpenBLAS does the same for SGEMM.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(EARSHOT_NO_CLONES) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define EARSHOT_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+#else
+#define EARSHOT_CLONES
+#endif
+
+namespace earshot {
+
+size_t param_count(const Dims& d) {
+    size_t n = 0;
+    for (int l = 0; l < d.layers; l++) {
+        size_t in = l == 0 ? d.input : d.hidden;
+        n += 3 * (size_t)d.hidden * (in + d.hidden) + 3 * (size_t)d.hidden;
+    }
+    return n + (size_t)d.classes * d.hidden + d.classes;
+}
+
+LayerView layer_view(const Dims& d, float* params, int layer) {
+    const size_t H = d.hidden;
+    float* p = params;
+    for (int l = 0; l < layer; l++) {
+        size_t in = l == 0 ? d.input : d.hidden;
+        p += 3 * H * (in + H) + 3 * H;
+    }
+    int in = layer == 0 ? d.input : d.hidden;
+    LayerView v;
+    v.Wx = p;
+    v.Wh = p + 3 * H * in;
+    v.b = v.Wh + 3 * H * H;
+    v.in = in;
+    return v;
+}
+
+HeadView head_view(const Dims& d, float* params) {
+    LayerView last = layer_view(d, params, d.layers - 1);
+    HeadView v;
+    v.Wo = last.b + 3 * (size_t)d.hidden;
+    v.bo = v.Wo + (size_t)d.classes * d.hidden;
+    return v;
+}
+
+void init_params(const Dims& d, float* params, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::memset(params, 0, param_count(d) * sizeof(float));
+    const int H = d.hidden;
+    float k = 1.0f / std::sqrt((float)H);
+    std::uniform_real_distribution<float> gru(-k, k);
+    for (int l = 0; l < d.layers; l++) {
+        LayerView v = layer_view(d, params, l);
+        for (size_t i = 0; i < 3 * (size_t)H * v.in; i++) v.Wx[i] = gru(rng);
+        for (size_t i = 0; i < 3 * (size_t)H * H; i++) v.Wh[i] = gru(rng);
+    }
+    HeadView h = head_view(d, params);
+    float g = std::sqrt(6.0f / (float)(H + d.classes));
+    std::uniform_real_distribution<float> head(-g, g);
+    for (size_t i = 0; i < (size_t)d.classes * H; i++) h.Wo[i] = head(rng);
+}
+
+// ---------------------------------------------------------------------------------------------
+// exp for float without a libm call, so loops over it vectorise: Cody-Waite range reduction to
+// r in [-ln2/2, ln2/2], Cephes' degree-6 polynomial, and 2^n built in the exponent bits. Relative
+// error about 2 ulp over the clamped range; the clamp keeps 2^n a normal float.
+static inline float exp_poly(float x) {
+    x = std::min(std::max(x, -87.0f), 88.0f);
+    float t = x * 1.44269504088896341f;
+    int n = (int)(t + (t >= 0.0f ? 0.5f : -0.5f));  // round half away from zero, vectorisable
+    float fn = (float)n;
+    float r = x - fn * 0.693359375f;
+    r = r - fn * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int32_t bits = (n + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+static inline float sigmoid_inline(float x) { return 1.0f / (1.0f + exp_poly(-x)); }
+
+// tanh(x) = sign(x)·(1 − e^{−2|x|}) / (1 + e^{−2|x|}); |x| small uses the odd series so that tiny
+// arguments keep their relative accuracy (1 − e^{−2|x|} cancels there).
+static inline float tanh_inline(float x) {
+    float a = std::fabs(x);
+    float e = exp_poly(-2.0f * a);
+    float big = (1.0f - e) / (1.0f + e);
+    float x2 = a * a;
+    float small = a * (1.0f + x2 * (-0.333333333f + x2 * (0.133333333f + x2 * (-0.0539682540f))));
+    float y = a < 0.0625f ? small : big;
+    return std::copysign(y, x);
+}
+
+float sigmoidf_fast(float x) { return sigmoid_inline(x); }
+float tanhf_fast(float x) { return tanh_inline(x); }
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise parts of one time step. g points at the step's [B, 3H] block.
+
+// g[:, 0:2H] = σ(g[:, 0:2H]); rh = r ⊙ hprev
+EARSHOT_CLONES
+static void gates_zr(float* g, float* rh, const float* hprev, int B, int H) {
+    const int G = 3 * H;
+    for (int b = 0; b < B; b++) {
+        float* gb = g + (size_t)b * G;
+        for (int j = 0; j < 2 * H; j++) gb[j] = sigmoid_inline(gb[j]);
+        const float* hb = hprev + (size_t)b * H;
+        float* rb = rh + (size_t)b * H;
+        for (int j = 0; j < H; j++) rb[j] = gb[H + j] * hb[j];
+    }
+}
+
+// c = tanh(g[:, 2H:3H]) (stored back); h = hprev + z ⊙ (c − hprev)
+EARSHOT_CLONES
+static void candidate_update(float* g, float* h, const float* hprev, int B, int H) {
+    const int G = 3 * H;
+    for (int b = 0; b < B; b++) {
+        float* gb = g + (size_t)b * G;
+        const float* hp = hprev + (size_t)b * H;
+        float* hb = h + (size_t)b * H;
+        for (int j = 0; j < H; j++) {
+            float c = tanh_inline(gb[2 * H + j]);
+            gb[2 * H + j] = c;
+            hb[j] = hp[j] + gb[j] * (c - hp[j]);
+        }
+    }
+}
+
+// adds the bias b[3H] to every row of g[rows, 3H]
+EARSHOT_CLONES
+static void add_bias_rows(float* g, const float* bias, size_t rows, int G) {
+    for (size_t i = 0; i < rows; i++) {
+        float* gi = g + i * G;
+        for (int j = 0; j < G; j++) gi[j] += bias[j];
+    }
+}
+
+void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, int T, int B, int H) {
+    const int G = 3 * H;
+    const int In = p.in;
+    // gates[T·B, 3H] = x[T·B, In] · Wx^T + b  (all input projections in one SGEMM)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, G, In, 1.0f, x, In, p.Wx, In, 0.0f, gates, G);
+    add_bias_rows(gates, p.b, (size_t)T * B, G);
+    const float* Whz = p.Wh;                    // [2H, H]  z and r rows
+    const float* Whc = p.Wh + (size_t)2 * H * H;  // [H, H]   candidate rows
+    for (int t = 0; t < T; t++) {
+        float* g = gates + (size_t)t * B * G;
+        const float* hprev = hs + (size_t)t * B * H;
+        float* h = hs + (size_t)(t + 1) * B * H;
+        float* rht = rh + (size_t)t * B * H;
+        // g[:, 0:2H] += hprev[B, H] · Whz^T
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, 2 * H, H, 1.0f, hprev, H, Whz, H, 1.0f, g, G);
+        gates_zr(g, rht, hprev, B, H);
+        // g[:, 2H:3H] += (r ⊙ hprev)[B, H] · Whc^T
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, H, 1.0f, rht, H, Whc, H, 1.0f, g + 2 * H, G);
+        candidate_update(g, h, hprev, B, H);
+    }
+}
+
+// From dL/dh_t (dh), the step's gates and hprev: pre-activation gradients of z and c into dg, and
+// the part of dL/dh_{t-1} that does not pass through a matrix product into dh (overwritten).
+EARSHOT_CLONES
+static void backward_zc(float* dg, float* dh, const float* g, const float* hprev, int B, int H) {
+    const int G = 3 * H;
+    for (int b = 0; b < B; b++) {
+        const float* gb = g + (size_t)b * G;
+        float* db = dg + (size_t)b * G;
+        const float* hp = hprev + (size_t)b * H;
+        float* dhb = dh + (size_t)b * H;
+        for (int j = 0; j < H; j++) {
+            float z = gb[j], c = gb[2 * H + j], d = dhb[j];
+            db[j] = d * (c - hp[j]) * z * (1.0f - z);  // dz_pre
+            db[2 * H + j] = d * z * (1.0f - c * c);   // dc_pre
+            dhb[j] = d * (1.0f - z);
+        }
+    }
+}
+
+// drh = dL/d(r ⊙ hprev): pre-activation gradient of r into dg; the r path into dh.
+EARSHOT_CLONES
+static void backward_r(float* dg, float* dh, const float* drh, const float* g, const float* hprev, int B, int H) {
+    const int G = 3 * H;
+    for (int b = 0; b < B; b++) {
+        const float* gb = g + (size_t)b * G;
+        float* db = dg + (size_t)b * G;
+        const float* hp = hprev + (size_t)b * H;
+        const float* d = drh + (size_t)b * H;
+        float* dhb = dh + (size_t)b * H;
+        for (int j = 0; j < H; j++) {
+            float r = gb[H + j];
+            db[H + j] = d[j] * hp[j] * r * (1.0f - r);
+            dhb[j] += d[j] * r;
+        }
+    }
+}
+
+EARSHOT_CLONES
+static void add_into(float* y, const float* x, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}
+
+EARSHOT_CLONES
+static void column_sums_into(float* out, const float* m, size_t rows, int cols) {
+    for (size_t i = 0; i < rows; i++) {
+        const float* mi = m + i * cols;
+        for (int j = 0; j < cols; j++) out[j] += mi[j];
+    }
+}
+
+void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, float* dh, const float* dhs,
+                  const float* gates, const float* rh, const float* hs, const float* x, const LayerView& p,
+                  int T, int B, int H) {
+    const int G = 3 * H;
+    const int In = p.in;
+    const float* Whz = p.Wh;
+    const float* Whc = p.Wh + (size_t)2 * H * H;
+    // drh is carved from the running buffer's twin: dh is [2, B, H] (dh | drh)
+    float* drh = dh + (size_t)B * H;
+    std::memset(dh, 0, sizeof(float) * B * H);
+    for (int t = T - 1; t >= 0; t--) {
+        const float* gt = gates + (size_t)t * B * G;
+        float* dgt = dgates + (size_t)t * B * G;
+        const float* hprev = hs + (size_t)t * B * H;
+        add_into(dh, dhs + (size_t)t * B * H, (size_t)B * H);
+        backward_zc(dgt, dh, gt, hprev, B, H);
+        // drh[B, H] = dc_pre[B, H] · Whc
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f, drh, H);
+        backward_r(dgt, dh, drh, gt, hprev, B, H);
+        // dh[B, H] += [dz_pre | dr_pre][B, 2H] · Whz
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, 2 * H, 1.0f, dgt, G, Whz, H, 1.0f, dh, H);
+    }
+    if (dh0) std::memcpy(dh0, dh, sizeof(float) * B * H);
+    const int TB = T * B;
+    // Weight gradients: one SGEMM each over all T·B rows.
+    // dWh[0:2H] += dg[:, 0:2H]^T · hs[0:T]
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2 * H, H, TB, 1.0f, dgates, G, hs, H, 1.0f, g.Wh, H);
+    // dWh[2H:3H] += dg[:, 2H:3H]^T · rh
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, H, TB, 1.0f, dgates + 2 * H, G, rh, H, 1.0f,
+                g.Wh + (size_t)2 * H * H, H);
+    // dWx += dg^T · x ; db += Σ rows of dg
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, TB, 1.0f, dgates, G, x, In, 1.0f, g.Wx, In);
+    column_sums_into(g.b, dgates, (size_t)TB, G);
+    // dx[T·B, In] = dg · Wx
+    if (dx) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, TB, In, G, 1.0f, dgates, G, p.Wx, In, 0.0f, dx, In);
+}
+
+// ---------------------------------------------------------------------------------------------
+void dense_forward(float* logits, const float* h, const HeadView& p, int B, int H, int C) {
+    for (int b = 0; b < B; b++) std::memcpy(logits + (size_t)b * C, p.bo, sizeof(float) * C);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, C, H, 1.0f, h, H, p.Wo, H, 1.0f, logits, C);
+}
+
+double softmax_xent(float* dlogits, int* correct, const float* logits, const int* labels, int B, int C,
+                    float scale) {
+    double loss = 0.0;
+    int right = 0;
+    for (int b = 0; b < B; b++) {
+        const float* z = logits + (size_t)b * C;
+        float* dz = dlogits + (size_t)b * C;
+        int arg = 0;
+        float mx = z[0];
+        for (int c = 1; c < C; c++)
+            if (z[c] > mx) mx = z[c], arg = c;
+        double sum = 0.0;
+        for (int c = 0; c < C; c++) sum += std::exp((double)z[c] - mx);
+        double logsum = std::log(sum) + mx;
+        int y = labels[b];
+        loss += logsum - z[y];
+        if (arg == y) right++;
+        for (int c = 0; c < C; c++) dz[c] = (float)(std::exp((double)z[c] - logsum)) * scale;
+        dz[y] -= scale;
+    }
+    if (correct) *correct = right;
+    return loss;
+}
+
+void dense_backward(float* dh, const HeadView& g, const float* dlogits, const float* h, const HeadView& p, int B,
+                    int H, int C) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, C, 1.0f, dlogits, C, p.Wo, H, 0.0f, dh, H);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, C, H, B, 1.0f, dlogits, C, h, H, 1.0f, g.Wo, H);
+    column_sums_into(g.bo, dlogits, (size_t)B, C);
+}
+
+// ---------------------------------------------------------------------------------------------
+double sum_squares(const float* x, size_t n) {
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
+    return s;
+}
+
+EARSHOT_CLONES
+static void adam_kernel(float* p, const float* g, float* m, float* v, size_t n, float lr_t, float b1, float b2,
+                        float eps_t, float decay, float scale) {
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] * scale;
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        p[i] = p[i] * decay - lr_t * m[i] / (std::sqrt(v[i]) + eps_t);
+    }
+}
+
+void adam_update(float* params, const float* grads, float* m, float* v, size_t n, const AdamSettings& s,
+                 float grad_scale, long step) {
+    // Bias corrections folded into the step size and epsilon (Kingma & Ba, end of section 2).
+    double c1 = 1.0 - std::pow((double)s.beta1, (double)step);
+    double c2 = 1.0 - std::pow((double)s.beta2, (double)step);
+    float lr_t = (float)(s.lr * std::sqrt(c2) / c1);
+    float eps_t = (float)(s.eps * std::sqrt(c2));
+    float decay = 1.0f - s.lr * s.weight_decay;
+    adam_kernel(params, grads, m, v, n, lr_t, s.beta1, s.beta2, eps_t, decay, grad_scale);
+}
+
+// ---------------------------------------------------------------------------------------------
+size_t stream_scratch_floats(const Dims& d, int S) { return (size_t)S * (3 * d.hidden + d.hidden); }
+
+void stream_step(const Dims& d, const float* params, float* h, const float* x, float* logits, float* scratch, int S) {
+    const int H = d.hidden, G = 3 * H;
+    float* g = scratch;                       // [S, 3H]
+    float* rh = scratch + (size_t)S * G;      // [S, H]
+    float* P = const_cast<float*>(params);    // views are read-only here
+    const float* in = x;
+    for (int l = 0; l < d.layers; l++) {
+        LayerView p = layer_view(d, P, l);
+        float* hl = h + (size_t)l * S * H;
+        const float* Whc = p.Wh + (size_t)2 * H * H;
+        if (S == 1) {
+            // GEMV beats a 1-row GEMM by a wide margin at these sizes.
+            std::memcpy(g, p.b, sizeof(float) * G);
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, G, p.in, 1.0f, p.Wx, p.in, in, 1, 1.0f, g, 1);
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, 2 * H, H, 1.0f, p.Wh, H, hl, 1, 1.0f, g, 1);
+            gates_zr(g, rh, hl, 1, H);
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, H, H, 1.0f, Whc, H, rh, 1, 1.0f, g + 2 * H, 1);
+        } else {
+            for (int s = 0; s < S; s++) std::memcpy(g + (size_t)s * G, p.b, sizeof(float) * G);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, G, p.in, 1.0f, in, p.in, p.Wx, p.in, 1.0f, g, G);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, 2 * H, H, 1.0f, hl, H, p.Wh, H, 1.0f, g, G);
+            gates_zr(g, rh, hl, S, H);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, H, H, 1.0f, rh, H, Whc, H, 1.0f, g + 2 * H, G);
+        }
+        // h is updated in place: candidate_update reads hprev[j] before writing h[j].
+        candidate_update(g, hl, hl, S, H);
+        in = hl;
+    }
+    HeadView hv = head_view(d, P);
+    if (S == 1) {
+        std::memcpy(logits, hv.bo, sizeof(float) * d.classes);
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, d.classes, H, 1.0f, hv.Wo, H, in, 1, 1.0f, logits, 1);
+    } else {
+        dense_forward(logits, in, hv, S, H, d.classes);
+    }
+}
+
+}  // namespace earshot

@@ -1,0 +1,97 @@
+// Earshot's GRU core: a stack of GRU layers and a dense softmax head, forward and backward through
+// time over a batch of sequences, with every matrix product in OpenBLAS SGEMM.
+//
+// The cell (Cho et al. 2014; reset gate *before* the product, z weighs the candidate):
+//   z_t = σ(W_z·[h_{t-1}, x_t] + b_z)
+//   r_t = σ(W_r·[h_{t-1}, x_t] + b_r)
+//   c_t = tanh(W·[r_t ⊙ h_{t-1}, x_t] + b)
+//   h_t = (1 − z_t) ⊙ h_{t-1} + z_t ⊙ c_t
+// Each W·[h, x] is split into a recurrent part Wh·h and an input part Wx·x, so the input projections of
+// all time steps are one SGEMM and only the recurrent products run step by step.
+//
+// Style: plain functions, a forward/backward pair per layer, shapes in comments, row-major storage.
+// Nothing here checks its arguments: gru_api.cpp does that before calling in.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace earshot {
+
+struct Dims {
+    int input;    // I: features per frame
+    int hidden;   // H: units per layer
+    int layers;   // L
+    int classes;  // C
+};
+
+// Parameters live in one float array, carved per layer as
+//   Wx[3H, In_l]  (In_0 = I, else H)   rows z | r | c, input part
+//   Wh[3H, H]                           rows z | r | c, recurrent part
+//   b [3H]
+// then the head: Wo[C, H], bo[C]. Gradients and Adam moments use the same layout.
+struct LayerView {
+    float* Wx;
+    float* Wh;
+    float* b;
+    int in;
+};
+struct HeadView {
+    float* Wo;
+    float* bo;
+};
+
+size_t param_count(const Dims& d);
+LayerView layer_view(const Dims& d, float* params, int layer);
+HeadView head_view(const Dims& d, float* params);
+
+// Deterministic initialisation: uniform(-1/sqrt(H), 1/sqrt(H)) for the GRU (as PyTorch does),
+// Glorot-uniform for the head, zero biases.
+void init_params(const Dims& d, float* params, uint64_t seed);
+
+// ---- elementwise kernels (vectorised; exact to a few ulp of float) ----
+float sigmoidf_fast(float x);
+float tanhf_fast(float x);
+
+// ---- one GRU layer ----
+// x     [T, B, In]  time-major input
+// hs    [T+1, B, H] hs[0] = h0 on entry; hs[t+1] = h_t on exit
+// gates [T, B, 3H]  z | r | c after activation (kept for backward)
+// rh    [T, B, H]   r_t ⊙ h_{t-1} (kept for backward)
+void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, int T, int B, int H);
+
+// dhs   [T, B, H]   dL/dh_t for t = 1..T arriving from above (read only)
+// dgates[T, B, 3H]  scratch: pre-activation gradients of z | r | c
+// dh    [B, H]      scratch (running dL/dh)
+// dx    [T, B, In]  out, may be null (not needed for the first layer in training)
+// dh0   [B, H]      out, may be null
+// g.*               gradients, accumulated (+=)
+void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, float* dh, const float* dhs,
+                  const float* gates, const float* rh, const float* hs, const float* x, const LayerView& p,
+                  int T, int B, int H);
+
+// ---- classifier head ----
+// logits[B, C] = h[B, H] · Wo^T + bo
+void dense_forward(float* logits, const float* h, const HeadView& p, int B, int H, int C);
+// dlogits[B, C] = (softmax(logits) − onehot(labels)) · scale; returns Σ cross-entropy; counts correct.
+double softmax_xent(float* dlogits, int* correct, const float* logits, const int* labels, int B, int C, float scale);
+// dh[B, H] = dlogits · Wo (overwrites); g.Wo += dlogits^T · h; g.bo += Σ_b dlogits
+void dense_backward(float* dh, const HeadView& g, const float* dlogits, const float* h, const HeadView& p, int B,
+                    int H, int C);
+
+// ---- optimiser ----
+struct AdamSettings {
+    float lr, beta1, beta2, eps, weight_decay, clip_norm;
+};
+// One AdamW step (decoupled weight decay on matrices only when weight_decay > 0) on gradients scaled by
+// grad_scale (the clipping factor). step is 1-based.
+void adam_update(float* params, const float* grads, float* m, float* v, size_t n, const AdamSettings& s,
+                 float grad_scale, long step);
+double sum_squares(const float* x, size_t n);
+
+// ---- streaming: one frame for S independent streams ----
+// x[S, I], h[L, S, H] (updated in place), logits[S, C]; scratch holds S·(3H + H) floats.
+void stream_step(const Dims& d, const float* params, float* h, const float* x, float* logits, float* scratch, int S);
+size_t stream_scratch_floats(const Dims& d, int S);
+
+}  // namespace earshot

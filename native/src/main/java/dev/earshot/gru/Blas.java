@@ -1,0 +1,24 @@
+package dev.earshot.gru;
+
+/** The OpenBLAS that the core runs on: its build and kernel, and its own thread count (1 by default). */
+public final class Blas {
+    private Blas() {}
+
+    /** OpenBLAS's configuration string and the kernel it picked, e.g. "OpenBLAS 0.3.31 ... core=Haswell". */
+    public static String info() {
+        GruNative.load();
+        return GruNative.eg_blas_info();
+    }
+
+    public static int threads() {
+        GruNative.load();
+        return GruNative.eg_blas_get_threads();
+    }
+
+    /** Sets OpenBLAS's own thread count (process-wide). Earshot keeps it at 1 and slices batches itself. */
+    public static void setThreads(int threads) {
+        if (threads < 1 || threads > 256) throw new IllegalArgumentException("threads must be in [1, 256], got " + threads);
+        GruNative.load();
+        GruNative.eg_blas_set_threads(threads);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.earshot.gru;
+
+import java.lang.ref.Cleaner;
+import java.util.function.LongConsumer;
+
+/**
+ * Owns one native object: hands its address to callers while it is open, frees it exactly once.
+ * {@link #close()} waits for calls in flight and refuses while dependents (streams, trainers of a model)
+ * are open, so a native call never sees a freed or half-freed object. A {@link Cleaner} frees objects
+ * that were never closed once they are unreachable.
+ */
+final class NativeHandle implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final String what;
+    private final Freer freer;
+    private final Cleaner.Cleanable cleanable;
+    private int users;
+    private int dependents;
+    private boolean closed;
+
+    /** The free action: must not refer to the owning wrapper, or the cleaner would never run. */
+    private static final class Freer implements Runnable {
+        private final long address;
+        private final LongConsumer free;
+        private boolean done;
+
+        Freer(long address, LongConsumer free) {
+            this.address = address;
+            this.free = free;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (!done) {
+                done = true;
+                free.accept(address);
+            }
+        }
+    }
+
+    NativeHandle(Object owner, String what, long address, LongConsumer free) {
+        if (address == 0) throw new IllegalStateException("native allocation of " + what + " failed");
+        this.what = what;
+        this.freer = new Freer(address, free);
+        this.cleanable = CLEANER.register(owner, freer);
+    }
+
+    /** The address, for one native call; pair with {@link #release()} in a finally block. */
+    synchronized long acquire() {
+        if (closed) throw new IllegalStateException(what + " is closed");
+        users++;
+        return freer.address;
+    }
+
+    synchronized void release() {
+        if (--users == 0 && closed) notifyAll();
+    }
+
+    synchronized void addDependent() {
+        if (closed) throw new IllegalStateException(what + " is closed");
+        dependents++;
+    }
+
+    synchronized void removeDependent() {
+        dependents--;
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        closeOnce();
+    }
+
+    /** Closes and frees; true for the one call that did it, false if it was already closed. */
+    boolean closeOnce() {
+        synchronized (this) {
+            if (closed) return false;
+            if (dependents > 0) {
+                throw new IllegalStateException(
+                        "cannot close " + what + ": " + dependents + " stream(s) or trainer(s) still use it; close them first");
+            }
+            closed = true;
+            boolean interrupted = false;
+            while (users > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        cleanable.clean();
+        return true;
+    }
+}
