@@ -10,9 +10,10 @@
 
 // The elementwise loops are compiled once per instruction set and picked at load time (GCC ifunc), so one
 // portable library still runs AVX2/AVX-512 code where the CPU has it. OpenBLAS does the same for SGEMM.
+// Clones are keyed on CPU features, not "arch=" models: an arch clone never matches an AMD CPU.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(EARSHOT_NO_CLONES) && \
     !defined(__SANITIZE_ADDRESS__)
-#define EARSHOT_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+#define EARSHOT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define EARSHOT_CLONES
 #endif
@@ -75,9 +76,9 @@ void init_params(const Dims& d, float* params, uint64_t seed) {
 // error about 2 ulp over the clamped range; the clamp keeps 2^n a normal float.
 static inline float exp_poly(float x) {
     x = std::min(std::max(x, -87.0f), 88.0f);
-    float t = x * 1.44269504088896341f;
-    int n = (int)(t + (t >= 0.0f ? 0.5f : -0.5f));  // round half away from zero, vectorisable
-    float fn = (float)n;
+    // Round to nearest by adding and removing 1.5·2^23 (exact for |t| < 2^22): no branch, so it vectorises.
+    float fn = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    int n = (int)fn;
     float r = x - fn * 0.693359375f;
     r = r - fn * -2.12194440e-4f;
     float p = 1.9875691500e-4f;
@@ -104,7 +105,7 @@ static inline float tanh_inline(float x) {
     float x2 = a * a;
     float small = a * (1.0f + x2 * (-0.333333333f + x2 * (0.133333333f + x2 * (-0.0539682540f))));
     float y = a < 0.0625f ? small : big;
-    return std::copysign(y, x);
+    return x < 0.0f ? -y : y;
 }
 
 float sigmoidf_fast(float x) { return sigmoid_inline(x); }
@@ -115,7 +116,7 @@ float tanhf_fast(float x) { return tanh_inline(x); }
 
 // g[:, 0:2H] = σ(g[:, 0:2H]); rh = r ⊙ hprev
 EARSHOT_CLONES
-static void gates_zr(float* g, float* rh, const float* hprev, int B, int H) {
+static void gates_zr(float* __restrict g, float* __restrict rh, const float* __restrict hprev, int B, int H) {
     const int G = 3 * H;
     for (int b = 0; b < B; b++) {
         float* gb = g + (size_t)b * G;
@@ -144,7 +145,7 @@ static void candidate_update(float* g, float* h, const float* hprev, int B, int 
 
 // adds the bias b[3H] to every row of g[rows, 3H]
 EARSHOT_CLONES
-static void add_bias_rows(float* g, const float* bias, size_t rows, int G) {
+static void add_bias_rows(float* __restrict g, const float* __restrict bias, size_t rows, int G) {
     for (size_t i = 0; i < rows; i++) {
         float* gi = g + i * G;
         for (int j = 0; j < G; j++) gi[j] += bias[j];
@@ -176,7 +177,8 @@ void gru_forward(float* gates, float* rh, float* hs, const float* x, const Layer
 // From dL/dh_t (dh), the step's gates and hprev: pre-activation gradients of z and c into dg, and
 // the part of dL/dh_{t-1} that does not pass through a matrix product into dh (overwritten).
 EARSHOT_CLONES
-static void backward_zc(float* dg, float* dh, const float* g, const float* hprev, int B, int H) {
+static void backward_zc(float* __restrict dg, float* __restrict dh, const float* __restrict g,
+                        const float* __restrict hprev, int B, int H) {
     const int G = 3 * H;
     for (int b = 0; b < B; b++) {
         const float* gb = g + (size_t)b * G;
@@ -194,7 +196,8 @@ static void backward_zc(float* dg, float* dh, const float* g, const float* hprev
 
 // drh = dL/d(r ⊙ hprev): pre-activation gradient of r into dg; the r path into dh.
 EARSHOT_CLONES
-static void backward_r(float* dg, float* dh, const float* drh, const float* g, const float* hprev, int B, int H) {
+static void backward_r(float* __restrict dg, float* __restrict dh, const float* __restrict drh,
+                       const float* __restrict g, const float* __restrict hprev, int B, int H) {
     const int G = 3 * H;
     for (int b = 0; b < B; b++) {
         const float* gb = g + (size_t)b * G;
@@ -211,12 +214,12 @@ static void backward_r(float* dg, float* dh, const float* drh, const float* g, c
 }
 
 EARSHOT_CLONES
-static void add_into(float* y, const float* x, size_t n) {
+static void add_into(float* __restrict y, const float* __restrict x, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] += x[i];
 }
 
 EARSHOT_CLONES
-static void column_sums_into(float* out, const float* m, size_t rows, int cols) {
+static void column_sums_into(float* __restrict out, const float* __restrict m, size_t rows, int cols) {
     for (size_t i = 0; i < rows; i++) {
         const float* mi = m + i * cols;
         for (int j = 0; j < cols; j++) out[j] += mi[j];
@@ -224,20 +227,23 @@ static void column_sums_into(float* out, const float* m, size_t rows, int cols) 
 }
 
 void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, float* dh, const float* dhs,
-                  const float* gates, const float* rh, const float* hs, const float* x, const LayerView& p,
-                  int T, int B, int H) {
+                  const float* dh_last, const float* gates, const float* rh, const float* hs, const float* x,
+                  const LayerView& p, int T, int B, int H) {
     const int G = 3 * H;
     const int In = p.in;
     const float* Whz = p.Wh;
     const float* Whc = p.Wh + (size_t)2 * H * H;
     // drh is carved from the running buffer's twin: dh is [2, B, H] (dh | drh)
     float* drh = dh + (size_t)B * H;
-    std::memset(dh, 0, sizeof(float) * B * H);
+    if (dh_last)
+        std::memcpy(dh, dh_last, sizeof(float) * B * H);
+    else
+        std::memset(dh, 0, sizeof(float) * B * H);
     for (int t = T - 1; t >= 0; t--) {
         const float* gt = gates + (size_t)t * B * G;
         float* dgt = dgates + (size_t)t * B * G;
         const float* hprev = hs + (size_t)t * B * H;
-        add_into(dh, dhs + (size_t)t * B * H, (size_t)B * H);
+        if (dhs) add_into(dh, dhs + (size_t)t * B * H, (size_t)B * H);
         backward_zc(dgt, dh, gt, hprev, B, H);
         // drh[B, H] = dc_pre[B, H] · Whc
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f, drh, H);

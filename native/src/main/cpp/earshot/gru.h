@@ -60,15 +60,16 @@ float tanhf_fast(float x);
 // rh    [T, B, H]   r_t ⊙ h_{t-1} (kept for backward)
 void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, int T, int B, int H);
 
-// dhs   [T, B, H]   dL/dh_t for t = 1..T arriving from above (read only)
+// dhs   [T, B, H]   dL/dh_t for t = 1..T arriving from the layer above; null when there is none
+// dh_last [B, H]    dL/dh_T from the head (the top layer's only upstream gradient); may be null
 // dgates[T, B, 3H]  scratch: pre-activation gradients of z | r | c
 // dh    [B, H]      scratch (running dL/dh)
 // dx    [T, B, In]  out, may be null (not needed for the first layer in training)
 // dh0   [B, H]      out, may be null
 // g.*               gradients, accumulated (+=)
 void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, float* dh, const float* dhs,
-                  const float* gates, const float* rh, const float* hs, const float* x, const LayerView& p,
-                  int T, int B, int H);
+                  const float* dh_last, const float* gates, const float* rh, const float* hs, const float* x,
+                  const LayerView& p, int T, int B, int H);
 
 // ---- classifier head ----
 // logits[B, C] = h[B, H] · Wo^T + bo

@@ -7,6 +7,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <cstring>
 #include <functional>
@@ -251,17 +252,14 @@ void slice_forward(const Dims& d, float* P, Slice& s, const float* x, const floa
 void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, int B, int T, int b0, float* dx,
                     float* dh0) {
     const int I = d.input, H = d.hidden, C = d.classes, Bs = s.Bs;
-    const size_t tbh = (size_t)T * Bs * H;
     std::memset(s.grads.data(), 0, sizeof(float) * s.grads.size());
     float* G = s.grads.data();
     s.loss = softmax_xent(s.dlogits.data(), &s.correct, s.logits.data(), labels + b0, Bs, C, 1.0f / (float)B);
-    const float* top = s.hs[d.layers - 1].data() + tbh;
+    const float* top = s.hs[d.layers - 1].data() + (size_t)T * Bs * H;
     dense_backward(s.dtop.data(), head_view(d, G), s.dlogits.data(), top, head_view(d, P), Bs, H, C);
-    // dL/dh_t of the top layer: only the last step is read by the head.
-    float* dhs = s.dhs_a.data();
-    float* dhs_next = s.dhs_b.data();
-    std::memset(dhs, 0, sizeof(float) * tbh);
-    std::memcpy(dhs + tbh - (size_t)Bs * H, s.dtop.data(), sizeof(float) * Bs * H);
+    // The head reads only the top layer's last step, so that layer gets dtop and no per-step gradients.
+    float* dhs = nullptr;
+    float* dhs_next = s.dhs_a.data();
     for (int l = d.layers - 1; l >= 0; l--) {
         const float* in = l == 0 ? s.x.data() : s.hs[l - 1].data() + (size_t)Bs * H;
         float* dx_l = nullptr;
@@ -273,9 +271,10 @@ void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, int B,
         }
         if (dh0 && s.dh0.size() < (size_t)Bs * H) s.dh0.resize((size_t)Bs * H);
         gru_backward(dx_l, dh0 ? s.dh0.data() : nullptr, layer_view(d, G, l), s.dgates.data(), s.dh.data(), dhs,
-                     s.gates[l].data(), s.rh[l].data(), s.hs[l].data(), in, layer_view(d, P, l), T, Bs, H);
+                     l == d.layers - 1 ? s.dtop.data() : nullptr, s.gates[l].data(), s.rh[l].data(), s.hs[l].data(), in, layer_view(d, P, l), T, Bs, H);
         if (dh0) std::memcpy(dh0 + ((size_t)l * B + b0) * H, s.dh0.data(), sizeof(float) * Bs * H);
-        std::swap(dhs, dhs_next);
+        dhs = dhs_next;
+        dhs_next = dhs == s.dhs_a.data() ? s.dhs_b.data() : s.dhs_a.data();
     }
     if (dx)
         for (int t = 0; t < T; t++)
