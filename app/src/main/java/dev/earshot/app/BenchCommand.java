@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks: print the median time per call and the throughput.",
         subcommands = {
                 BenchGruCommand.class,
+                BenchJmhCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Override
