@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: print the median time per call and the throughput.",
         subcommands = {
+                BenchMfccCommand.class,
                 BenchGruCommand.class,
                 BenchJmhCommand.class,
         })

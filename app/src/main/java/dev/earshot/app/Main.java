@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Speech-command recognition on the JVM.",
         subcommands = {
                 BenchCommand.class,
+                FeaturesCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
