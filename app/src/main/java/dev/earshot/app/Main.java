@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchCommand.class,
                 FeaturesCommand.class,
+                DatasetCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
