@@ -1,0 +1,200 @@
+package dev.earshot.api;
+
+import dev.earshot.audio.FeatureSettings;
+import dev.earshot.gru.GruConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code .earshot} model file: one self-describing file with everything needed to run a model.
+ *
+ * <pre>
+ * magic        12 bytes  0x89 'E' 'A' 'R' 'S' 'H' 'O' 'T' '\r' '\n' 0x1A '\n'  (PNG-style: catches text-mode
+ *                        mangling and tells a model from anything else)
+ * version      int       1
+ * labels       int n, then n × modified-UTF-8 string (DataOutput.writeUTF); n = classes
+ * features     FeatureSettings.writeTo (sample rate, window, hop, mel bands, range, coefficients,
+ *                        log floor, frame layout, normalization)
+ * architecture int input, hidden, layers, classes
+ * clipSamples  int       the clip length the model was trained on (16000 for 1 s at 16 kHz)
+ * provenance   int n, then n × (string key, string value), strings as int byte length + UTF-8
+ *                        (data, seed, settings, metrics, creation time, …)
+ * weights      int count, then count × float  (GruModel.parameters() layout)
+ * checksum     32 bytes  SHA-256 of every byte before it
+ * </pre>
+ * All numbers are big-endian, as DataOutput writes them. A reader checks the magic, the version and the
+ * checksum before it parses anything, so a truncated, damaged or foreign file is refused with a clear
+ * error and never yields predictions.
+ */
+public final class ModelFile {
+    static final byte[] MAGIC = {(byte) 0x89, 'E', 'A', 'R', 'S', 'H', 'O', 'T', '\r', '\n', 0x1A, '\n'};
+    public static final int VERSION = 1;
+    /** Far above any real model (a few MB at most); stops a huge file from being read whole. */
+    public static final long MAX_BYTES = 256L << 20;
+    private static final int DIGEST_BYTES = 32;
+    private static final int MAX_STRING_BYTES = 1 << 20;
+
+    /** Everything a model file holds. */
+    public record Contents(List<String> labels, FeatureSettings features, GruConfig architecture, int clipSamples,
+                           Map<String, String> provenance, float[] weights) {}
+
+    private ModelFile() {}
+
+    public static byte[] encode(Contents c) throws IOException {
+        validate(c, "model");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + c.weights().length * 4);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(MAGIC);
+        out.writeInt(VERSION);
+        out.writeInt(c.labels().size());
+        for (String l : c.labels()) out.writeUTF(l);
+        c.features().writeTo(out);
+        GruConfig a = c.architecture();
+        out.writeInt(a.input());
+        out.writeInt(a.hidden());
+        out.writeInt(a.layers());
+        out.writeInt(a.classes());
+        out.writeInt(c.clipSamples());
+        out.writeInt(c.provenance().size());
+        for (Map.Entry<String, String> e : c.provenance().entrySet()) {
+            writeString(out, e.getKey());
+            writeString(out, e.getValue());
+        }
+        out.writeInt(c.weights().length);
+        for (float w : c.weights()) out.writeFloat(w);
+        out.flush();
+        out.write(sha256(bytes.toByteArray(), bytes.size()));
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    /** Reads at most {@link #MAX_BYTES} from {@code in}; {@code source} names it in errors. */
+    public static Contents read(InputStream in, String source) throws IOException {
+        byte[] data = in.readNBytes((int) MAX_BYTES + 1);
+        if (data.length > MAX_BYTES) throw new ModelFormatException(source, "larger than " + MAX_BYTES + " bytes: not a model file");
+        return decode(data, source);
+    }
+
+    public static Contents decode(byte[] data, String source) throws ModelFormatException {
+        if (data.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(data, MAGIC.length), MAGIC)) {
+            if (data.length >= 8 && Arrays.equals(Arrays.copyOf(data, 8), Arrays.copyOf(MAGIC, 8))) {
+                throw new ModelFormatException(source, "the file's header was altered in transfer (line endings?)");
+            }
+            throw new ModelFormatException(source, data.length == 0 ? "empty file, not an Earshot model"
+                    : "not an Earshot model file (no .earshot header)");
+        }
+        if (data.length < MAGIC.length + 4 + DIGEST_BYTES) {
+            throw new ModelFormatException(source, "truncated (" + data.length + " bytes)");
+        }
+        int version = ((data[12] & 0xff) << 24) | ((data[13] & 0xff) << 16) | ((data[14] & 0xff) << 8) | (data[15] & 0xff);
+        if (version != VERSION) {
+            throw new ModelFormatException(source, "model format version " + version
+                    + " is not supported (this Earshot reads version " + VERSION + ")");
+        }
+        int body = data.length - DIGEST_BYTES;
+        if (!MessageDigest.isEqual(sha256(data, body), Arrays.copyOfRange(data, body, data.length))) {
+            throw new ModelFormatException(source, "damaged or truncated: checksum mismatch");
+        }
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, MAGIC.length + 4, body - MAGIC.length - 4));
+        try {
+            int n = in.readInt();
+            if (n < 2 || n > 1 << 16) throw new ModelFormatException(source, "label count " + n + " out of range");
+            List<String> labels = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) labels.add(in.readUTF());
+            FeatureSettings features;
+            try {
+                features = FeatureSettings.readFrom(in);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(source, "bad feature settings: " + e.getMessage());
+            }
+            GruConfig arch;
+            try {
+                arch = new GruConfig(in.readInt(), in.readInt(), in.readInt(), in.readInt());
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(source, "bad architecture: " + e.getMessage());
+            }
+            int clipSamples = in.readInt();
+            int np = in.readInt();
+            if (np < 0 || np > 1 << 16) throw new ModelFormatException(source, "provenance count " + np + " out of range");
+            Map<String, String> provenance = new LinkedHashMap<>();
+            for (int i = 0; i < np; i++) provenance.put(readString(in, source), readString(in, source));
+            int count = in.readInt();
+            if (count != arch.parameterCount()) {
+                throw new ModelFormatException(source, count + " weights, but the architecture needs " + arch.parameterCount());
+            }
+            float[] weights = new float[count];
+            for (int i = 0; i < count; i++) weights[i] = in.readFloat();
+            if (in.available() != 0) throw new ModelFormatException(source, in.available() + " unexpected bytes after the weights");
+            Contents c = new Contents(List.copyOf(labels), features, arch, clipSamples, provenance, weights);
+            validate(c, source);
+            return c;
+        } catch (EOFException e) {
+            throw new ModelFormatException(source, "truncated inside the model description");
+        } catch (ModelFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ModelFormatException(source, "unreadable: " + e.getMessage());
+        }
+    }
+
+    private static void validate(Contents c, String source) throws ModelFormatException {
+        GruConfig a = c.architecture();
+        if (c.labels().size() != a.classes()) {
+            throw new ModelFormatException(source, c.labels().size() + " labels for " + a.classes() + " classes");
+        }
+        if (new HashSet<>(c.labels()).size() != c.labels().size()) throw new ModelFormatException(source, "duplicate labels");
+        for (String l : c.labels()) if (l.isBlank()) throw new ModelFormatException(source, "an empty label");
+        if (a.input() != c.features().coefficients()) {
+            throw new ModelFormatException(source, "the GRU reads " + a.input() + " features but the front end makes "
+                    + c.features().coefficients());
+        }
+        if (c.clipSamples() < c.features().frameSpan() || c.clipSamples() > 60 * c.features().sampleRate()) {
+            throw new ModelFormatException(source, "clip length " + c.clipSamples() + " samples out of range");
+        }
+        if (c.weights().length != a.parameterCount()) {
+            throw new ModelFormatException(source, c.weights().length + " weights, but the architecture needs " + a.parameterCount());
+        }
+        for (int i = 0; i < c.weights().length; i++) {
+            if (!Float.isFinite(c.weights()[i])) throw new ModelFormatException(source, "weight " + i + " is not finite");
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > MAX_STRING_BYTES) throw new IOException("provenance string longer than " + MAX_STRING_BYTES + " bytes");
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in, String source) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_STRING_BYTES || n > in.available()) {
+            throw new ModelFormatException(source, "provenance string length " + n + " out of range");
+        }
+        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] sha256(byte[] data, int length) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(data, 0, length);
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.earshot.api;
+
+import dev.earshot.audio.StreamingFeaturizer;
+import dev.earshot.gru.GruStream;
+
+/**
+ * Listens to one audio stream and reports keywords. PCM goes in, in chunks of any length; MFCC frames come
+ * out of a {@link StreamingFeaturizer}; the GRU runs frame by frame; smoothed posteriors become
+ * {@link Detection}s for the {@link SpotterListener}.
+ *
+ * <p>The model was trained on one-clip windows that start from a zero state, so the spotter runs it the
+ * same way: every {@link DetectionSettings#windowStrideMs()} a new window starts on a GRU stream of its own
+ * (all windows step together in one batched call), and when a window has seen one clip of audio its
+ * posteriors are taken and its stream is reset. The state never runs longer than one clip, so it stays
+ * bounded however long the spotter listens.
+ *
+ * <p>One spotter per audio source and thread; many spotters may share one {@link KeywordModel}. Close it to
+ * free its native state. Nothing is allocated per frame.
+ */
+public final class Spotter implements AutoCloseable {
+    private final KeywordModel model;
+    private final DetectionSettings settings;
+    private final SpotterListener listener;
+    private final StreamingFeaturizer featurizer;
+    private final GruStream gru;
+    private final int labels, coefs, windowFrames, stride, period, windows;
+    private final int sampleRate, hop;
+    private final float[] x, logits, posterior, smoothed;
+    private final float[][] history;   // ring of recent window posteriors
+    private final long[] historyTime;
+    private int historyStart, historyCount;
+    private long frame = -1;
+    private long lastDetectionMs = Long.MIN_VALUE / 2;
+    private byte carry;                // the low byte of a 16-bit sample split across byte chunks
+    private boolean hasCarry;
+    private boolean closed;
+    private final short[] byteScratch = new short[4096];
+
+    public Spotter(KeywordModel model, DetectionSettings settings, SpotterListener listener) {
+        if (listener == null) throw new NullPointerException("listener");
+        this.model = model;
+        this.settings = settings;
+        this.listener = listener;
+        this.labels = model.labels().size();
+        this.coefs = model.mfcc().coefficients();
+        this.windowFrames = model.clipFrames();
+        this.sampleRate = model.sampleRate();
+        this.hop = model.features().hopLength();
+        double hopMs = 1000.0 * hop / sampleRate;
+        this.stride = Math.max(1, (int) Math.round(settings.windowStrideMs() / hopMs));
+        this.period = stride * ((windowFrames + stride - 1) / stride);
+        this.windows = period / stride;
+        this.gru = new GruStream(model.gru(), windows);
+        this.x = new float[windows * coefs];
+        this.logits = new float[windows * labels];
+        this.posterior = new float[labels];
+        this.smoothed = new float[labels];
+        int keep = Math.max(1, (int) Math.ceil(settings.averageWindowMs() / (stride * hopMs)) + 1);
+        this.history = new float[keep][labels];
+        this.historyTime = new long[keep];
+        this.featurizer = new StreamingFeaturizer(model.mfcc(), this::onFrame);
+    }
+
+    public KeywordModel model() {
+        return model;
+    }
+
+    public DetectionSettings settings() {
+        return settings;
+    }
+
+    /** Audio pushed so far, in milliseconds. */
+    public long timeMs() {
+        return featurizer.samplesReceived() * 1000 / sampleRate;
+    }
+
+    /** Pushes mono float PCM in [-1, 1] at the model's rate. */
+    public void accept(float[] pcm, int offset, int length) {
+        checkOpen();
+        featurizer.push(pcm, offset, length);
+    }
+
+    public void accept(float[] pcm) {
+        accept(pcm, 0, pcm.length);
+    }
+
+    /** Pushes mono 16-bit PCM at the model's rate. */
+    public void accept(short[] pcm, int offset, int length) {
+        checkOpen();
+        featurizer.push(pcm, offset, length);
+    }
+
+    public void accept(short[] pcm) {
+        accept(pcm, 0, pcm.length);
+    }
+
+    /**
+     * Pushes mono signed 16-bit little-endian PCM bytes at the model's rate (what a microphone line gives).
+     * A sample split between two calls is joined.
+     */
+    public void acceptBytes(byte[] pcm, int offset, int length) {
+        checkOpen();
+        if (offset < 0 || length < 0 || offset > pcm.length - length) {
+            throw new IndexOutOfBoundsException("chunk [" + offset + ", +" + length + ") of " + pcm.length);
+        }
+        int i = offset, end = offset + length;
+        if (hasCarry && i < end) {
+            byteScratch[0] = (short) ((carry & 0xff) | (pcm[i++] << 8));
+            hasCarry = false;
+            featurizer.push(byteScratch, 0, 1);
+        }
+        while (end - i >= 2) {
+            int n = Math.min(byteScratch.length, (end - i) / 2);
+            for (int k = 0; k < n; k++, i += 2) byteScratch[k] = (short) ((pcm[i] & 0xff) | (pcm[i + 1] << 8));
+            featurizer.push(byteScratch, 0, n);
+        }
+        if (i < end) {
+            carry = pcm[i];
+            hasCarry = true;
+        }
+    }
+
+    /** Forgets all audio and state: the next sample is time 0 again. */
+    public void reset() {
+        checkOpen();
+        featurizer.reset();
+        gru.resetAll();
+        frame = -1;
+        historyStart = historyCount = 0;
+        lastDetectionMs = Long.MIN_VALUE / 2;
+        hasCarry = false;
+    }
+
+    private void onFrame(long index, float[] f) {
+        long t = ++frame;
+        for (int w = 0; w < windows; w++) {
+            if (Math.floorMod(t - (long) w * stride, period) == 0) gru.reset(w);
+            System.arraycopy(f, 0, x, w * coefs, coefs);
+        }
+        gru.step(x, logits);
+        for (int w = 0; w < windows; w++) {
+            long local = Math.floorMod(t - (long) w * stride, period);
+            if (local == windowFrames - 1 && t >= (long) w * stride + windowFrames - 1) windowDone(w);
+        }
+    }
+
+    private void windowDone(int w) {
+        System.arraycopy(logits, w * labels, posterior, 0, labels);
+        KeywordModel.softmaxInPlace(posterior, 0, labels);
+        long now = timeMs();
+        // Drop windows older than the averaging window, then add this one.
+        while (historyCount > 0 && now - historyTime[historyStart] > settings.averageWindowMs()) {
+            historyStart = (historyStart + 1) % history.length;
+            historyCount--;
+        }
+        if (historyCount == history.length) {
+            historyStart = (historyStart + 1) % history.length;
+            historyCount--;
+        }
+        int slot = (historyStart + historyCount) % history.length;
+        System.arraycopy(posterior, 0, history[slot], 0, labels);
+        historyTime[slot] = now;
+        historyCount++;
+        java.util.Arrays.fill(smoothed, 0f);
+        for (int i = 0; i < historyCount; i++) {
+            float[] p = history[(historyStart + i) % history.length];
+            for (int k = 0; k < labels; k++) smoothed[k] += p[k];
+        }
+        for (int k = 0; k < labels; k++) smoothed[k] /= historyCount;
+        listener.onPosteriors(now, posterior, smoothed);
+        int best = -1;
+        for (int k = 0; k < labels; k++) {
+            if (model.isKeyword(k) && (best < 0 || smoothed[k] > smoothed[best])) best = k;
+        }
+        if (best < 0) return;
+        String label = model.labels().get(best);
+        if (historyCount >= settings.minimumCount() && smoothed[best] >= settings.thresholdFor(label)
+                && now - lastDetectionMs >= settings.suppressionMs()) {
+            lastDetectionMs = now;
+            listener.onDetection(new Detection(label, smoothed[best], now));
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("spotter is closed");
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        gru.close();
+    }
+}

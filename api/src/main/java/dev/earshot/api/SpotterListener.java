@@ -1,0 +1,14 @@
+package dev.earshot.api;
+
+/** Receives a spotter's detections and, if wanted, its posteriors. Called on the thread that pushes audio. */
+@FunctionalInterface
+public interface SpotterListener {
+    /** A keyword was detected. */
+    void onDetection(Detection detection);
+
+    /**
+     * The posteriors of the window that just ended (one per label, in {@link KeywordModel#labels()} order) and
+     * their smoothed average. The arrays are reused after the call returns.
+     */
+    default void onPosteriors(long timeMs, float[] posteriors, float[] smoothed) {}
+}

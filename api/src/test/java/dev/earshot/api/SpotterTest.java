@@ -1,0 +1,153 @@
+package dev.earshot.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The streaming spotter: each window's posteriors equal the clip classifier's on the same second of audio. */
+class SpotterTest {
+    private static float[] noise(long seed, int n) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (0.2 * rng.nextGaussian() * Math.sin(i / 900.0));
+        return a;
+    }
+
+    private record Window(long timeMs, float[] posterior) {}
+
+    private static List<Window> windows(KeywordModel m, DetectionSettings s, float[] pcm, int chunk, String as) {
+        List<Window> out = new ArrayList<>();
+        SpotterListener l = new SpotterListener() {
+            public void onDetection(Detection d) {}
+
+            public void onPosteriors(long t, float[] p, float[] smoothed) {
+                out.add(new Window(t, p.clone()));
+            }
+        };
+        try (Spotter sp = new Spotter(m, s, l)) {
+            SplittableRandom rng = new SplittableRandom(chunk);
+            int i = 0;
+            while (i < pcm.length) {
+                int n = Math.min(pcm.length - i, chunk > 0 ? chunk : 1 + rng.nextInt(3000));
+                switch (as) {
+                    case "float" -> sp.accept(pcm, i, n);
+                    case "short" -> {
+                        short[] sh = new short[n];
+                        for (int k = 0; k < n; k++) sh[k] = (short) Math.round(pcm[i + k] * 32767);
+                        sp.accept(sh);
+                    }
+                    default -> {
+                        byte[] b = new byte[2 * n];
+                        for (int k = 0; k < n; k++) {
+                            short v = (short) Math.round(pcm[i + k] * 32767);
+                            b[2 * k] = (byte) v;
+                            b[2 * k + 1] = (byte) (v >> 8);
+                        }
+                        // split the bytes at an odd place, so a sample straddles two calls
+                        int cut = Math.min(b.length, 1 + 2 * rng.nextInt(Math.max(1, n)));
+                        sp.acceptBytes(b, 0, cut);
+                        sp.acceptBytes(b, cut, b.length - cut);
+                    }
+                }
+                i += n;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyWindowMatchesTheClipClassifierOnThatSecond() throws IOException {
+        try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(11))) {
+            DetectionSettings s = DetectionSettings.defaults();
+            float[] pcm = noise(1, 16000 * 3);
+            List<Window> ws = windows(m, s, pcm, 0, "float");
+            int hop = m.features().hopLength(), span = m.features().frameSpan();
+            int strideFrames = 5;  // 100 ms at 20 ms hops
+            // Windows end at frame 46 + 5j; frame t ends at sample t*hop + span.
+            assertEquals((m.mfcc().frameCount(pcm.length) - m.clipFrames()) / strideFrames + 1, ws.size());
+            for (int j = 0; j < ws.size(); j++) {
+                int firstFrame = j * strideFrames;
+                int start = firstFrame * hop;
+                float[] second = java.util.Arrays.copyOfRange(pcm, start, start + m.clipSamples());
+                float[] want = new float[m.labels().size()];
+                float[] feats = m.clipFeatures(second);
+                m.gru().infer(feats, 1, m.clipFrames(), want);
+                KeywordModel.softmaxInPlace(want, 0, want.length);
+                assertArrayEquals(want, ws.get(j).posterior(), 1e-5f, "window " + j);
+                long endSample = (long) (firstFrame + m.clipFrames() - 1) * hop + span;
+                assertEquals(endSample * 1000 / 16000, ws.get(j).timeMs(), "time of window " + j);
+            }
+        }
+    }
+
+    @Test
+    void chunkingAndSampleFormatDoNotChangeTheResult() throws IOException {
+        try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(12))) {
+            DetectionSettings s = DetectionSettings.defaults();
+            float[] pcm = noise(2, 16000 * 2);
+            // quantize once so that float, short and byte inputs carry the same samples
+            for (int i = 0; i < pcm.length; i++) pcm[i] = Math.round(pcm[i] * 32767) / 32768f;
+            List<Window> ref = windows(m, s, pcm, pcm.length, "float");
+            for (String as : new String[] {"float", "short", "bytes"}) {
+                for (int chunk : new int[] {1, 160, 0}) {
+                    if (chunk == 1 && !as.equals("float")) continue;
+                    List<Window> got = windows(m, s, pcm, chunk, as);
+                    assertEquals(ref.size(), got.size(), as + " chunk " + chunk);
+                    for (int j = 0; j < ref.size(); j++) {
+                        assertEquals(ref.get(j).timeMs(), got.get(j).timeMs());
+                        assertArrayEquals(ref.get(j).posterior(), got.get(j).posterior(), 2e-4f, as + " chunk " + chunk);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void detectionsFollowThresholdSuppressionAndMinimumCount() throws IOException {
+        try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(13))) {
+            float[] pcm = noise(3, 16000 * 6);
+            // A threshold every keyword average clears, to check suppression and minimum count.
+            DetectionSettings s = new DetectionSettings(500, 1e-6f, Map.of(), 1000, 3, 100);
+            List<Detection> got = new ArrayList<>();
+            try (Spotter sp = new Spotter(m, s, got::add)) {
+                sp.accept(pcm);
+            }
+            assertTrue(got.size() >= 4, "detections: " + got);
+            for (int i = 1; i < got.size(); i++) {
+                assertTrue(got.get(i).timeMs() - got.get(i - 1).timeMs() >= 1000, "suppression: " + got);
+            }
+            // The first detection waits for 3 windows: 2 strides after the first window ends.
+            long firstWindowEnd = ((long) (m.clipFrames() - 1) * m.features().hopLength() + m.features().frameSpan()) * 1000 / 16000;
+            assertEquals(firstWindowEnd + 200, got.get(0).timeMs());
+            // An unreachable per-keyword threshold silences that keyword.
+            Map<String, Float> th = Map.of("yes", 1f, "no", 1f);
+            List<Detection> none = new ArrayList<>();
+            try (Spotter sp = new Spotter(m, new DetectionSettings(500, 1f, th, 1000, 1, 100), none::add)) {
+                sp.accept(pcm);
+            }
+            assertEquals(List.of(), none);
+        }
+    }
+
+    @Test
+    void closedSpotterAndBadChunksAreRefused() throws IOException {
+        try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(14))) {
+            Spotter sp = new Spotter(m, DetectionSettings.defaults(), d -> {});
+            assertThrows(IndexOutOfBoundsException.class, () -> sp.accept(new float[10], 5, 6));
+            assertThrows(IndexOutOfBoundsException.class, () -> sp.acceptBytes(new byte[10], -1, 2));
+            sp.close();
+            sp.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> sp.accept(new float[10]));
+            assertTrue(e.getMessage().contains("closed"));
+            assertThrows(IllegalArgumentException.class, () -> new DetectionSettings(500, 1.5f, Map.of(), 0, 1, 100));
+        }
+    }
+}
