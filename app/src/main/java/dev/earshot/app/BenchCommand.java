@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchMfccCommand.class,
                 BenchGruCommand.class,
+                BenchTrainCommand.class,
                 BenchJmhCommand.class,
         })
 public final class BenchCommand implements Runnable {

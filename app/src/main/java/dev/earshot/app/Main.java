@@ -8,6 +8,10 @@ import picocli.CommandLine.Command;
         description = "Speech-command recognition on the JVM.",
         subcommands = {
                 BenchCommand.class,
+                TrainCommand.class,
+                EvalCommand.class,
+                RecognizeCommand.class,
+                ListenCommand.class,
                 FeaturesCommand.class,
                 DatasetCommand.class,
         })

@@ -1,0 +1,206 @@
+package dev.earshot.app;
+
+import dev.earshot.api.Detection;
+import dev.earshot.api.DetectionSettings;
+import dev.earshot.api.KeywordModel;
+import dev.earshot.api.Spotter;
+import dev.earshot.api.SpotterListener;
+import dev.earshot.audio.AudioClip;
+import dev.earshot.audio.WavReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioSystem;
+import javax.sound.sampled.DataLine;
+import javax.sound.sampled.LineUnavailableException;
+import javax.sound.sampled.Mixer;
+import javax.sound.sampled.TargetDataLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code earshot listen}: live keyword spotting from the microphone (Java Sound), or from a WAV file played
+ * as if it were the microphone. Shows a bar per keyword with its current score and each detection with its
+ * time; {@code --json} prints one JSON object per detection instead.
+ */
+@Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Listen to the microphone (or --input FILE) and show the commands heard.")
+public final class ListenCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' (bundled)")
+    String model;
+    @Option(names = "--device", description = "capture device (a name, or part of one, from --list-devices)")
+    String device;
+    @Option(names = "--list-devices", description = "list the capture devices and exit")
+    boolean listDevices;
+    @Option(names = "--threshold", description = "detection threshold in (0, 1] (default: the tuned one)")
+    Float threshold;
+    @Option(names = "--input", description = "stream this WAV file instead of the microphone")
+    Path input;
+    @Option(names = "--fast", description = "with --input: as fast as possible instead of in real time")
+    boolean fast;
+    @Option(names = "--json", description = "one JSON object per detection: {\"label\":…, \"confidence\":…, \"time_ms\":…}")
+    boolean json;
+    @Option(names = "--seconds", description = "stop after this much audio (default: until the input ends or Ctrl-C)")
+    Double seconds;
+
+    private static final int CHUNK_MS = 10;
+
+    @Override
+    public Integer call() throws Exception {
+        if (listDevices) {
+            List<Mixer.Info> devices = captureDevices();
+            if (devices.isEmpty()) System.out.println("no capture devices");
+            for (Mixer.Info i : devices) System.out.println(i.getName() + " — " + i.getDescription());
+            return 0;
+        }
+        try (KeywordModel m = KeywordModel.open(model)) {
+            DetectionSettings ds = DetectionSettings.defaults();
+            if (threshold != null) ds = ds.withThreshold(threshold);
+            Display display = new Display(m, System.out, json);
+            try (Spotter spotter = new Spotter(m, ds, display)) {
+                if (input != null) return streamFile(m, spotter, display);
+                return streamMicrophone(m, spotter, display);
+            }
+        }
+    }
+
+    private int streamFile(KeywordModel m, Spotter spotter, Display display) throws IOException, InterruptedException {
+        AudioClip clip = WavReader.read(input, m.sampleRate());
+        float[] pcm = clip.samples();
+        int chunk = m.sampleRate() * CHUNK_MS / 1000;
+        long limit = seconds == null ? pcm.length : Math.min(pcm.length, (long) (seconds * m.sampleRate()));
+        long start = System.nanoTime();
+        for (int i = 0; i < limit; i += chunk) {
+            int n = (int) Math.min(chunk, limit - i);
+            spotter.accept(pcm, i, n);
+            display.redraw(spotter.timeMs());
+            if (!fast) {
+                long due = start + (long) ((i + n) * 1e9 / m.sampleRate());
+                long wait = due - System.nanoTime();
+                if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+        }
+        display.finish();
+        return 0;
+    }
+
+    private int streamMicrophone(KeywordModel m, Spotter spotter, Display display) {
+        AudioFormat format = new AudioFormat(m.sampleRate(), 16, 1, true, false);
+        TargetDataLine line;
+        try {
+            Mixer.Info mixer = device == null ? null : findDevice(device);
+            DataLine.Info info = new DataLine.Info(TargetDataLine.class, format);
+            line = mixer == null ? (TargetDataLine) AudioSystem.getLine(info)
+                    : (TargetDataLine) AudioSystem.getMixer(mixer).getLine(info);
+            line.open(format, m.sampleRate() / 10 * 2);
+        } catch (IllegalArgumentException | LineUnavailableException | SecurityException e) {
+            System.err.println("earshot listen: no microphone to capture " + (int) format.getSampleRate()
+                    + " Hz mono 16-bit from" + (device == null ? "" : " on '" + device + "'") + " (" + e.getMessage()
+                    + "); try --input FILE.wav to stream a file, or --list-devices");
+            return 2;
+        }
+        byte[] buf = new byte[m.sampleRate() * CHUNK_MS / 1000 * 2];
+        long limit = seconds == null ? Long.MAX_VALUE : (long) (seconds * m.sampleRate() * 2);
+        long read = 0;
+        line.start();
+        try {
+            while (read < limit) {
+                int n = line.read(buf, 0, (int) Math.min(buf.length, limit - read));
+                if (n <= 0) break;
+                read += n;
+                spotter.acceptBytes(buf, 0, n);
+                display.redraw(spotter.timeMs());
+            }
+        } finally {
+            line.stop();
+            line.close();
+        }
+        display.finish();
+        return 0;
+    }
+
+    static List<Mixer.Info> captureDevices() {
+        DataLine.Info want = new DataLine.Info(TargetDataLine.class, null);
+        return java.util.Arrays.stream(AudioSystem.getMixerInfo())
+                .filter(i -> AudioSystem.getMixer(i).isLineSupported(want)).toList();
+    }
+
+    private static Mixer.Info findDevice(String name) {
+        List<Mixer.Info> all = captureDevices();
+        for (Mixer.Info i : all) if (i.getName().equals(name)) return i;
+        for (Mixer.Info i : all) if (i.getName().toLowerCase(Locale.ROOT).contains(name.toLowerCase(Locale.ROOT))) return i;
+        throw new IllegalArgumentException("no capture device named '" + name + "'");
+    }
+
+    /** Bars per keyword, redrawn in place on a terminal; detections as lines (or JSON). */
+    static final class Display implements SpotterListener {
+        private final KeywordModel m;
+        private final PrintStream out;
+        private final boolean json;
+        private final boolean live;
+        private final float[] scores;
+        private long lastDraw;
+        private boolean drawn;
+
+        Display(KeywordModel m, PrintStream out, boolean json) {
+            this.m = m;
+            this.out = out;
+            this.json = json;
+            this.live = !json && System.console() != null;
+            this.scores = new float[m.labels().size()];
+        }
+
+        @Override
+        public void onDetection(Detection d) {
+            if (json) {
+                out.printf(Locale.ROOT, "{\"label\":%s,\"confidence\":%s,\"time_ms\":%d}%n", Stats.quote(d.label()),
+                        Stats.num(d.confidence()), d.timeMs());
+            } else {
+                clear();
+                out.printf(Locale.ROOT, "%8.2f s  %-10s %.2f%n", d.timeMs() / 1000.0, d.label(), d.confidence());
+            }
+            out.flush();
+        }
+
+        @Override
+        public void onPosteriors(long timeMs, float[] posteriors, float[] smoothed) {
+            System.arraycopy(smoothed, 0, scores, 0, scores.length);
+        }
+
+        void redraw(long timeMs) {
+            if (!live) return;
+            long now = System.nanoTime();
+            if (now - lastDraw < 100_000_000L) return;
+            lastDraw = now;
+            clear();
+            StringBuilder b = new StringBuilder();
+            for (int k = 0; k < scores.length; k++) {
+                if (!m.isKeyword(k)) continue;
+                int bar = Math.round(scores[k] * 20);
+                b.append(String.format(Locale.ROOT, "%-8s %s%s %.2f%n", m.labels().get(k), "█".repeat(bar),
+                        " ".repeat(20 - bar), scores[k]));
+            }
+            b.append(String.format(Locale.ROOT, "listening… %.1f s%n", timeMs / 1000.0));
+            out.print(b);
+            out.flush();
+            drawn = true;
+        }
+
+        private void clear() {
+            if (!drawn) return;
+            int lines = 1;
+            for (int k = 0; k < scores.length; k++) if (m.isKeyword(k)) lines++;
+            out.print("\033[" + lines + "A\033[J");
+            drawn = false;
+        }
+
+        void finish() {
+            clear();
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.earshot.app;
+
+import dev.earshot.app.train.DataLoader;
+import dev.earshot.app.train.Report;
+import dev.earshot.app.train.TrainSettings;
+import dev.earshot.app.train.Trainer;
+import dev.earshot.app.train.TrainingData;
+import dev.earshot.audio.FeatureSettings;
+import dev.earshot.datasets.LabelSet;
+import dev.earshot.datasets.SpeechCommandsDataset;
+import dev.earshot.datasets.SplitPolicy;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code earshot train}: trains a GRU keyword model on a Speech Commands-shaped folder. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a GRU keyword model on Speech Commands (v0.01 or v0.02 layout).",
+                "Writes the model, a checkpoint after every epoch (<out>.ckpt; --resume continues from it) and a report "
+                        + "(<out>-report.html with learning curves and the confusion matrix as PNG)."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, description = "the dataset folder (<word>/<speaker>_nohash_<n>.wav)")
+    Path data;
+    @Option(names = "--labels", defaultValue = "12",
+            description = "12 (silence, unknown + 10 commands), 35 (all words), or a comma-separated word list (default: ${DEFAULT-VALUE})")
+    String labels;
+    @Option(names = "--out", defaultValue = "model.earshot", description = "model file to write (default: ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--resume", description = "continue from <out>.ckpt after an interruption")
+    boolean resume;
+    @Option(names = "--split", defaultValue = "auto",
+            description = "auto (the dataset's lists, else TensorFlow's hash), lists, hash, speakers (held out by speaker)")
+    String split;
+    @Option(names = "--validation-list", description = "file of validation clips (word/file.wav per line); the rest trains")
+    Path validationList;
+    @Option(names = "--validation-percent", defaultValue = "10", description = "for --split speakers (default: ${DEFAULT-VALUE})")
+    double validationPercent;
+    @Option(names = "--split-seed", defaultValue = "0", description = "for --split speakers")
+    long splitSeed;
+    @Option(names = "--hidden", defaultValue = "256") int hidden;
+    @Option(names = "--layers", defaultValue = "1") int layers;
+    @Option(names = "--epochs", defaultValue = "80") int epochs;
+    @Option(names = "--batch", defaultValue = "64") int batch;
+    @Option(names = "--lr", defaultValue = "2e-3", description = "peak learning rate (cosine decay to 0)") float lr;
+    @Option(names = "--weight-decay", defaultValue = "0") float weightDecay;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--threads", description = "native trainer threads (default: 2 on 2+ cores)") Integer threads;
+    @Option(names = "--no-augment", description = "no noise, shift, SpecAugment or speed perturbation") boolean noAugment;
+    @Option(names = "--speed", defaultValue = "0", description = "speed perturbation ±fraction (0 = off)") float speed;
+    @Option(names = "--ema", defaultValue = "0", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
+    @Option(names = "--time-masks", defaultValue = "2") int timeMasks;
+    @Option(names = "--band-masks", defaultValue = "2") int bandMasks;
+    @Option(names = "--coefficients", defaultValue = "10", description = "MFCC coefficients (default: ${DEFAULT-VALUE})") int coefficients;
+    @Option(names = "--window-ms", defaultValue = "40") double windowMs;
+    @Option(names = "--hop-ms", defaultValue = "20") double hopMs;
+
+    @Override
+    public Integer call() throws Exception {
+        FeatureSettings fs = FeatureSettings.defaults().toBuilder().windowMillis(windowMs, hopMs)
+                .coefficients(coefficients).build();
+        int clipSamples = fs.sampleRate();  // one second
+        SpeechCommandsDataset dataset = SpeechCommandsDataset.open(data);
+        LabelSet labelSet = LabelSet.parse(labels);
+        SplitPolicy policy = validationList != null ? DataLoader.validationList(validationList) : switch (split) {
+            case "auto" -> SplitPolicy.standard(dataset);
+            case "lists" -> SplitPolicy.lists(dataset);
+            case "hash" -> SplitPolicy.tensorflowHash(10, 10);
+            case "speakers" -> SplitPolicy.speakerHeldOut(dataset, validationPercent, 0, splitSeed);
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--split must be auto, lists, hash or speakers, not '" + split + "'");
+        };
+        long t0 = System.nanoTime();
+        TrainingData td = DataLoader.load(dataset, labelSet, policy, fs.sampleRate(), clipSamples);
+        System.err.printf(Locale.ROOT, "loaded %d training and %d validation clips in %.1f s%n", td.train().size(),
+                td.validation().size(), (System.nanoTime() - t0) / 1e9);
+        TrainSettings d = TrainSettings.defaults();
+        TrainSettings s = new TrainSettings(hidden, layers, epochs, batch, lr, weightDecay, d.clipNorm(), seed,
+                threads == null ? d.threads() : threads,
+                noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : d.noiseVolume(), noAugment ? 0 : d.shiftSamples(),
+                d.silenceFraction(), d.unknownFraction(), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
+                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema);
+        Path ckpt = Path.of(out + ".ckpt");
+        Trainer.Result r = new Trainer(td, fs, clipSamples, s, ckpt, resume, System.err)
+                .provenance("earshot", "0.1.0")
+                .run();
+        try (var model = r.model()) {
+            model.save(out);
+        }
+        String base = out.getFileName().toString().replaceFirst("\\.earshot$", "");
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("model", out.toString());
+        facts.put("data", td.description());
+        facts.put("labels", String.join(" ", td.labels()));
+        facts.put("best validation accuracy", String.format(Locale.ROOT, "%.4f (epoch %d)", r.bestAccuracy(), r.bestEpoch()));
+        s.toMap().forEach(facts::put);
+        facts.put("features", fs.toString());
+        Path report = Report.write(out.toAbsolutePath().resolveSibling(base + "-report"), r.history(), r.labels(),
+                r.confusion(), facts);
+        System.out.printf(Locale.ROOT, "wrote %s (validation accuracy %.4f at epoch %d); report %s%n", out,
+                r.bestAccuracy(), r.bestEpoch(), report);
+        return 0;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.earshot.app.train;
+
+import dev.earshot.audio.Mfcc;
+import dev.earshot.datasets.Augmenter;
+import dev.earshot.datasets.BackgroundNoise;
+import dev.earshot.datasets.SpecAugment;
+import dev.earshot.datasets.SpeedPerturbation;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Turns example ids into a batch of feature frames, with the anchor recipe's augmentation when training
+ * (datasets' {@link Augmenter}: time shift and background noise; silence half real at a random gain, half
+ * made from noise; optional speed perturbation; {@link SpecAugment} masks on the log-mel before the DCT,
+ * filled with the clip's mean). Each clip draws from its own generator seeded from the epoch's, so a batch
+ * is the same whatever the threads do; clips are featurized in parallel.
+ */
+final class BatchMaker {
+    /** Id of a silence example made from background noise alone. */
+    static final int NOISE_SILENCE = -1;
+
+    private final Mfcc mfcc;
+    private final List<Example> examples;
+    private final Augmenter augmenter;
+    private final TrainSettings s;
+    private final int clipSamples;
+    private final int silenceLabel;
+    private final int frames, bands, coefs;
+
+    BatchMaker(Mfcc mfcc, List<Example> examples, BackgroundNoise noise, TrainSettings s, int clipSamples,
+               int silenceLabel) {
+        this.mfcc = mfcc;
+        this.examples = examples;
+        this.augmenter = new Augmenter(noise, new Augmenter.Settings(s.noiseProbability(), s.noiseVolume(),
+                s.shiftSamples(), 1.0));
+        this.s = s;
+        this.clipSamples = clipSamples;
+        this.silenceLabel = silenceLabel;
+        this.frames = mfcc.frameCount(clipSamples);
+        this.bands = mfcc.settings().melBands();
+        this.coefs = mfcc.coefficients();
+    }
+
+    int frames() {
+        return frames;
+    }
+
+    int coefficients() {
+        return coefs;
+    }
+
+    /**
+     * Fills x [count, frames, coefficients] and y [count] from ids[from, from + count).
+     *
+     * @param rng the epoch's generator (advanced by one draw per clip), or null for clean features
+     */
+    void fill(int[] ids, int from, int count, SplittableRandom rng, float[] x, int[] y) {
+        long[] seeds = new long[count];
+        for (int i = 0; i < count; i++) seeds[i] = rng == null ? 0 : rng.nextLong();
+        IntStream.range(0, count).parallel().forEach(i -> {
+            int id = ids[from + i];
+            SplittableRandom r = rng == null ? null : new SplittableRandom(seeds[i]);
+            float[] pcm;
+            if (id == NOISE_SILENCE) {
+                pcm = augmenter.silence(r == null ? new SplittableRandom(from + i) : r);
+                y[i] = silenceLabel;
+            } else {
+                Example e = examples.get(id);
+                y[i] = e.label();
+                pcm = r == null ? e.pcm() : augment(e, r);
+            }
+            featurize(pcm, r, x, i * frames * coefs);
+        });
+    }
+
+    private float[] augment(Example e, SplittableRandom r) {
+        if (e.label() == silenceLabel) {
+            if (r.nextBoolean()) return scaled(e.pcm(), (float) (0.5 + r.nextDouble()));
+            return augmenter.silence(r);
+        }
+        float[] w = e.pcm();
+        if (s.speedPerturbation() > 0) {
+            float[] fast = SpeedPerturbation.random(w, mfcc.settings().sampleRate(), 1 - s.speedPerturbation(),
+                    1 + s.speedPerturbation(), r);
+            w = centred(fast);
+        }
+        return augmenter.augment(w, r);
+    }
+
+    private static float[] scaled(float[] a, float g) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = Math.max(-1f, Math.min(1f, a[i] * g));
+        return out;
+    }
+
+    private float[] centred(float[] w) {
+        float[] out = new float[clipSamples];
+        if (w.length >= clipSamples) System.arraycopy(w, (w.length - clipSamples) / 2, out, 0, clipSamples);
+        else System.arraycopy(w, 0, out, (clipSamples - w.length) / 2, w.length);
+        return out;
+    }
+
+    /** log-mel → SpecAugment masks (training only) → DCT and normalization, into x at offset. */
+    private void featurize(float[] pcm, SplittableRandom r, float[] x, int offset) {
+        float[] logMel = new float[frames * bands];
+        mfcc.logMel(pcm, 0, clipSamples, logMel, 0);
+        if (r != null && (s.timeMasks() > 0 || s.bandMasks() > 0)) {
+            double sum = 0;
+            for (float v : logMel) sum += v;
+            float fill = (float) (sum / logMel.length);
+            SpecAugment.timeMasks(logMel, frames, bands, s.timeMasks(), s.timeMaskWidth(), fill, r);
+            SpecAugment.frequencyMasks(logMel, frames, bands, s.bandMasks(), s.bandMaskWidth(), fill, r);
+        }
+        mfcc.cepstra(logMel, 0, frames, x, offset);
+    }
+}

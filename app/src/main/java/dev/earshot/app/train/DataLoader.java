@@ -1,0 +1,80 @@
+package dev.earshot.app.train;
+
+import dev.earshot.audio.WavReader;
+import dev.earshot.datasets.BackgroundNoise;
+import dev.earshot.datasets.Clip;
+import dev.earshot.datasets.LabelSet;
+import dev.earshot.datasets.SpeechCommandsDataset;
+import dev.earshot.datasets.Split;
+import dev.earshot.datasets.SplitPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a Speech Commands-shaped folder into memory for training: every clip of the training and validation
+ * splits (decoded, resampled to the model's rate, cut or padded to one clip), labelled by the label set, and
+ * the background noise.
+ */
+public final class DataLoader {
+    private DataLoader() {}
+
+    /** A split policy from a file of validation clips ({@code word/file.wav} per line); the rest is training. */
+    public static SplitPolicy validationList(Path file) throws IOException {
+        Set<String> val = new HashSet<>();
+        for (String line : Files.readAllLines(file)) {
+            String t = line.trim();
+            if (!t.isEmpty() && !t.startsWith("#")) val.add(t);
+        }
+        if (val.isEmpty()) throw new IOException(file + ": no clips listed");
+        String name = file.getFileName().toString();
+        return new SplitPolicy() {
+            @Override
+            public Split splitOf(Clip clip) {
+                return val.contains(clip.relativePath()) ? Split.VALIDATION : Split.TRAINING;
+            }
+
+            @Override
+            public String describe() {
+                return "validation list " + name + " (" + val.size() + " clips)";
+            }
+        };
+    }
+
+    public static TrainingData load(SpeechCommandsDataset dataset, LabelSet labels, SplitPolicy policy, int sampleRate,
+                                    int clipSamples) throws IOException {
+        List<Clip> train = new ArrayList<>(), val = new ArrayList<>();
+        for (Clip c : dataset.clips()) {
+            Split s = policy.splitOf(c);
+            if (s == Split.TRAINING) train.add(c);
+            else if (s == Split.VALIDATION) val.add(c);
+        }
+        BackgroundNoise noise = dataset.backgroundNoiseFiles().isEmpty() ? null : BackgroundNoise.load(dataset);
+        String description = dataset.root().getFileName() + " (" + policy.describe() + ")";
+        return new TrainingData(labels.labels(), read(train, labels, sampleRate, clipSamples),
+                read(val, labels, sampleRate, clipSamples), noise, description);
+    }
+
+    /** Decodes clips in parallel; a clip that cannot be read stops the load with an error naming it. */
+    static List<Example> read(List<Clip> clips, LabelSet labels, int sampleRate, int clipSamples) throws IOException {
+        try {
+            return clips.parallelStream().map(c -> {
+                try {
+                    float[] pcm = WavReader.read(c.file(), sampleRate).samples();
+                    float[] fitted = java.util.Arrays.copyOf(pcm, clipSamples);
+                    return new Example(c.relativePath(), c.speaker(), labels.labelOf(c), fitted);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).collect(Collectors.toList());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

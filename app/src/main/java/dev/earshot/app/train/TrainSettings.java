@@ -1,0 +1,63 @@
+package dev.earshot.app.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every setting of a training run; the model file records them all. The defaults are the anchor recipe
+ * ({@code shared/anchors/pytorch_kws_train_ref.py}): GRU-256, Adam 2e-3 with cosine decay over 80 epochs,
+ * batch 64, clipping at 5, TensorFlow-style augmentation (noise p=0.8 at U(0, 0.1), shift ±100 ms, silence
+ * and unknown 10% each) and SpecAugment on the log-mel (2 time masks ≤ 5 frames, 2 band masks ≤ 5).
+ * {@code emaDecay} > 0 keeps an exponential moving average of the weights (Polyak averaging), which is
+ * what gets validated and kept.
+ */
+public record TrainSettings(
+        int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
+        long seed, int threads,
+        float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
+        int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay) {
+
+    public static TrainSettings defaults() {
+        return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f);
+    }
+
+    public TrainSettings {
+        if (hidden < 1 || layers < 1 || epochs < 1 || batch < 1 || threads < 1) {
+            throw new IllegalArgumentException("hidden, layers, epochs, batch and threads must be at least 1");
+        }
+        if (!(learningRate > 0) || weightDecay < 0 || clipNorm < 0) {
+            throw new IllegalArgumentException("learning rate must be > 0, weight decay and clip norm >= 0");
+        }
+        if (noiseProbability < 0 || noiseProbability > 1 || noiseVolume < 0 || shiftSamples < 0
+                || silenceFraction < 0 || unknownFraction < 0 || timeMasks < 0 || timeMaskWidth < 0
+                || bandMasks < 0 || bandMaskWidth < 0 || speedPerturbation < 0 || speedPerturbation >= 0.5f
+                || emaDecay < 0 || emaDecay >= 1) {
+            throw new IllegalArgumentException("augmentation settings out of range");
+        }
+    }
+
+    /** As text, for the model's provenance and the checkpoint. */
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("hidden", Integer.toString(hidden));
+        m.put("layers", Integer.toString(layers));
+        m.put("epochs", Integer.toString(epochs));
+        m.put("batch", Integer.toString(batch));
+        m.put("learning_rate", Float.toString(learningRate));
+        m.put("schedule", "cosine");
+        m.put("weight_decay", Float.toString(weightDecay));
+        m.put("clip_norm", Float.toString(clipNorm));
+        m.put("seed", Long.toString(seed));
+        m.put("threads", Integer.toString(threads));
+        m.put("noise_probability", Float.toString(noiseProbability));
+        m.put("noise_volume", Float.toString(noiseVolume));
+        m.put("shift_samples", Integer.toString(shiftSamples));
+        m.put("silence_fraction", Float.toString(silenceFraction));
+        m.put("unknown_fraction", Float.toString(unknownFraction));
+        m.put("specaugment", timeMasks + "x" + timeMaskWidth + " time, " + bandMasks + "x" + bandMaskWidth + " bands");
+        m.put("speed_perturbation", Float.toString(speedPerturbation));
+        m.put("ema_decay", Float.toString(emaDecay));
+        return m;
+    }
+}

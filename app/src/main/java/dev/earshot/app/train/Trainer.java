@@ -1,0 +1,272 @@
+package dev.earshot.app.train;
+
+import dev.earshot.api.KeywordModel;
+import dev.earshot.api.ModelFile;
+import dev.earshot.audio.FeatureSettings;
+import dev.earshot.audio.Mfcc;
+import dev.earshot.gru.AdamSettings;
+import dev.earshot.gru.GruConfig;
+import dev.earshot.gru.GruModel;
+import dev.earshot.gru.GruTrainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A training run: mini-batches through the native core, cosine learning-rate decay, validation after each
+ * epoch, the best model by validation accuracy kept, and a checkpoint after each epoch from which
+ * {@code resume} continues with nothing lost but the unfinished epoch. Every epoch draws from a generator
+ * seeded by (seed, epoch), so a resumed run ends with exactly the model of an uninterrupted one.
+ */
+public final class Trainer {
+    /** What a run produced. */
+    public record Result(KeywordModel model, History history, double bestAccuracy, int bestEpoch,
+                         int[][] confusion, List<String> labels) {}
+
+    private final TrainingData data;
+    private final FeatureSettings features;
+    private final int clipSamples;
+    private final TrainSettings s;
+    private final Path checkpointFile;
+    private final boolean resume;
+    private final PrintStream log;
+    private final Map<String, String> extraProvenance = new LinkedHashMap<>();
+
+    public Trainer(TrainingData data, FeatureSettings features, int clipSamples, TrainSettings settings,
+                   Path checkpointFile, boolean resume, PrintStream log) {
+        this.data = data;
+        this.features = features;
+        this.clipSamples = clipSamples;
+        this.s = settings;
+        this.checkpointFile = checkpointFile;
+        this.resume = resume;
+        this.log = log;
+    }
+
+    /** Adds a line to the model's provenance (e.g. the command line that trained it). */
+    public Trainer provenance(String key, String value) {
+        extraProvenance.put(key, value);
+        return this;
+    }
+
+    public Result run() throws IOException {
+        List<String> labels = data.labels();
+        int silence = labels.indexOf(KeywordModel.SILENCE), unknown = labels.indexOf(KeywordModel.UNKNOWN);
+        List<Example> train = data.train();
+        List<Integer> known = new ArrayList<>(), unknowns = new ArrayList<>(), silences = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) {
+            int l = train.get(i).label();
+            if (l == silence) silences.add(i);
+            else if (l == unknown) unknowns.add(i);
+            else known.add(i);
+        }
+        int nSilence = silence < 0 ? 0 : Math.round(s.silenceFraction() * known.size());
+        int nUnknown = unknown < 0 || unknowns.isEmpty() ? 0 : Math.round(s.unknownFraction() * known.size());
+        int perEpoch = known.size() + nUnknown + nSilence;
+        int stepsPerEpoch = (perEpoch + s.batch() - 1) / s.batch();
+        long totalSteps = (long) stepsPerEpoch * s.epochs();
+
+        Checkpoint ckpt = resume && Files.exists(checkpointFile) ? Checkpoint.load(checkpointFile) : null;
+        if (ckpt != null && !ckpt.settings().equals(runSettings())) {
+            throw new IOException(checkpointFile + ": the checkpoint was made with other settings or data; "
+                    + "start afresh without --resume or use the same options");
+        }
+        float[][] norm = ckpt != null ? new float[][] {ckpt.normMean(), ckpt.normStd()} : normalization(train, silence);
+        FeatureSettings fs = features.toBuilder().normalization(norm[0], norm[1]).build();
+        Mfcc mfcc = new Mfcc(fs);
+        BatchMaker trainBatches = new BatchMaker(mfcc, train, data.noise(), s, clipSamples, Math.max(silence, 0));
+        BatchMaker valBatches = new BatchMaker(mfcc, data.validation(), data.noise(), s, clipSamples, Math.max(silence, 0));
+        int T = trainBatches.frames(), C = trainBatches.coefficients();
+        int nVal = data.validation().size();
+        float[] valX = new float[nVal * T * C];
+        int[] valY = new int[nVal];
+        int[] all = new int[nVal];
+        for (int i = 0; i < nVal; i++) all[i] = i;
+        valBatches.fill(all, 0, nVal, null, valX, valY);
+
+        GruConfig arch = new GruConfig(C, s.hidden(), s.layers(), labels.size());
+        History history = new History();
+        float[] best;
+        double bestAcc = -1;
+        int bestEpoch = 0, done = 0;
+        try (GruModel gru = new GruModel(arch, s.seed()); GruTrainer trainer = new GruTrainer(gru, s.threads());
+             GruModel averaged = new GruModel(arch, s.seed()); GruTrainer scorer = new GruTrainer(averaged, s.threads())) {
+            best = gru.parameters();
+            float[] ema = s.emaDecay() > 0 ? gru.parameters() : null;
+            if (ckpt != null) {
+                gru.setParameters(ckpt.params());
+                if (ema != null) ema = ckpt.ema();
+                trainer.setMoments(ckpt.adamM(), ckpt.adamV(), ckpt.adamStep());
+                best = ckpt.bestParams();
+                bestAcc = ckpt.bestAccuracy();
+                bestEpoch = ckpt.bestEpoch();
+                done = ckpt.epochsDone();
+                ckpt.history().forEach(history::add);
+                log.printf(Locale.ROOT, "resuming after epoch %d of %d (best validation %.4f at epoch %d)%n", done,
+                        s.epochs(), bestAcc, bestEpoch);
+            }
+            log.printf(Locale.ROOT, "training %s: %d clips (%d words, %d unknown + %d silence drawn per epoch), "
+                            + "%d validation; GRU %dx%d on %d x %d features; %d steps/epoch%n",
+                    data.description(), train.size(), known.size(), nUnknown, nSilence, nVal, s.layers(), s.hidden(), T,
+                    C, stepsPerEpoch);
+            float[] x = new float[s.batch() * T * C];
+            int[] y = new int[s.batch()];
+            AdamSettings adam = new AdamSettings(s.learningRate(), 0.9f, 0.999f, 1e-8f, s.weightDecay(), s.clipNorm());
+            Progress progress = new Progress(log, s.epochs());
+            for (int epoch = done + 1; epoch <= s.epochs(); epoch++) {
+                SplittableRandom rng = new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch);
+                int[] ids = epochIds(known, unknowns, silences, nUnknown, nSilence, rng);
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                long correct = 0;
+                double lr = 0;
+                for (int from = 0; from < ids.length; from += s.batch()) {
+                    int b = Math.min(s.batch(), ids.length - from);
+                    trainBatches.fill(ids, from, b, rng, x, y);
+                    float[] xb = b == s.batch() ? x : java.util.Arrays.copyOf(x, b * T * C);
+                    int[] yb = b == s.batch() ? y : java.util.Arrays.copyOf(y, b);
+                    long step = trainer.stepCount();
+                    lr = s.learningRate() * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
+                    GruTrainer.StepResult r = trainer.step(xb, yb, b, T, adam.withLearningRate((float) lr));
+                    if (ema != null) average(ema, gru.parameters(), s.emaDecay(), trainer.stepCount());
+                    lossSum += r.loss() * b;
+                    correct += r.correct();
+                    progress.batch(epoch, from + b, ids.length, lossSum / (from + b), correct / (double) (from + b), t0);
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                // The weights that are validated and kept: the running average when there is one.
+                float[] candidate = ema != null ? ema.clone() : gru.parameters();
+                averaged.setParameters(candidate);
+                int[][] confusion = confusion(scorer, valX, valY, nVal, T, labels.size());
+                double valAcc = accuracy(confusion);
+                if (valAcc > bestAcc) {
+                    bestAcc = valAcc;
+                    bestEpoch = epoch;
+                    best = candidate;
+                }
+                History.Epoch e = new History.Epoch(epoch, lossSum / ids.length, correct / (double) ids.length, valAcc,
+                        lr, secs, ids.length / secs);
+                history.add(e);
+                progress.epochDone(e, bestAcc, bestEpoch);
+                float[] m = new float[best.length], v = new float[best.length];
+                trainer.moments(m, v);
+                new Checkpoint(runSettings(), epoch, gru.parameters(), m, v, trainer.stepCount(), best, bestAcc,
+                        bestEpoch, norm[0], norm[1], history.epochs(), ema == null ? new float[0] : ema)
+                        .save(checkpointFile);
+            }
+        }
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("data", data.description());
+        provenance.put("train_clips", Integer.toString(train.size()));
+        provenance.put("validation_clips", Integer.toString(nVal));
+        s.toMap().forEach((k, v) -> provenance.put("train." + k, v));
+        provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", bestAcc));
+        provenance.put("best_epoch", Integer.toString(bestEpoch));
+        provenance.put("created", Instant.now().toString());
+        provenance.putAll(extraProvenance);
+        KeywordModel model = KeywordModel.create(new ModelFile.Contents(labels, fs, arch, clipSamples, provenance, best));
+        int[][] confusion;
+        try (GruTrainer t = new GruTrainer(model.gru(), s.threads())) {
+            confusion = confusion(t, valX, valY, nVal, T, labels.size());
+        }
+        return new Result(model, history, bestAcc, bestEpoch, confusion, labels);
+    }
+
+    /** What must match for a checkpoint to continue this run. */
+    private Map<String, String> runSettings() {
+        // Threads are part of it: the batch slices, and so the float sums, depend on them.
+        Map<String, String> m = new LinkedHashMap<>(s.toMap());
+        m.put("data", data.description());
+        m.put("train_clips", Integer.toString(data.train().size()));
+        m.put("validation_clips", Integer.toString(data.validation().size()));
+        m.put("labels", String.join(",", data.labels()));
+        m.put("features", features.toMap().toString());
+        m.put("clip_samples", Integer.toString(clipSamples));
+        return m;
+    }
+
+    /** ema ← d·ema + (1 − d)·p, with d ramped up over the first steps so early weights do not linger. */
+    private static void average(float[] ema, float[] p, float decay, long step) {
+        float d = (float) Math.min(decay, (1.0 + step) / (10.0 + step));
+        for (int i = 0; i < ema.length; i++) ema[i] = d * ema[i] + (1 - d) * p[i];
+    }
+
+    private static int[] epochIds(List<Integer> known, List<Integer> unknowns, List<Integer> silences, int nUnknown,
+                                  int nSilence, SplittableRandom rng) {
+        int[] ids = new int[known.size() + nUnknown + nSilence];
+        int k = 0;
+        for (int i : known) ids[k++] = i;
+        for (int i = 0; i < nUnknown; i++) ids[k++] = unknowns.get(rng.nextInt(unknowns.size()));
+        for (int i = 0; i < nSilence; i++) {
+            ids[k++] = silences.isEmpty() ? BatchMaker.NOISE_SILENCE : silences.get(rng.nextInt(silences.size()));
+        }
+        for (int i = ids.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = ids[i];
+            ids[i] = ids[j];
+            ids[j] = t;
+        }
+        return ids;
+    }
+
+    /** Per-coefficient mean and standard deviation of the clean features of the non-silence training clips. */
+    private float[][] normalization(List<Example> train, int silence) {
+        Mfcc raw = new Mfcc(features.toBuilder().normalization(null, null).build());
+        int C = raw.coefficients();
+        double[] sum = new double[C], sq = new double[C];
+        long n = 0;
+        int frames = raw.frameCount(clipSamples);
+        float[] f = new float[frames * C];
+        for (Example c : train) {
+            if (c.label() == silence) continue;
+            raw.compute(c.pcm(), 0, clipSamples, f, 0);
+            for (int i = 0; i < f.length; i++) {
+                sum[i % C] += f[i];
+                sq[i % C] += (double) f[i] * f[i];
+            }
+            n += frames;
+        }
+        float[] mean = new float[C], std = new float[C];
+        for (int c = 0; c < C; c++) {
+            double m = sum[c] / n;
+            mean[c] = (float) m;
+            std[c] = (float) (Math.sqrt(Math.max(0, sq[c] / n - m * m)) + 1e-5);
+        }
+        return new float[][] {mean, std};
+    }
+
+    static int[][] confusion(GruTrainer trainer, float[] x, int[] y, int n, int T, int classes) {
+        int[][] cm = new int[classes][classes];
+        int chunk = 256, C = x.length / Math.max(1, n) / T;
+        for (int from = 0; from < n; from += chunk) {
+            int b = Math.min(chunk, n - from);
+            float[] xb = java.util.Arrays.copyOfRange(x, from * T * C, (from + b) * T * C);
+            float[] logits = new float[b * classes];
+            trainer.infer(xb, b, T, logits);
+            for (int i = 0; i < b; i++) {
+                int arg = 0;
+                for (int k = 1; k < classes; k++) if (logits[i * classes + k] > logits[i * classes + arg]) arg = k;
+                cm[y[from + i]][arg]++;
+            }
+        }
+        return cm;
+    }
+
+    static double accuracy(int[][] cm) {
+        long right = 0, total = 0;
+        for (int i = 0; i < cm.length; i++)
+            for (int j = 0; j < cm.length; j++) {
+                total += cm[i][j];
+                if (i == j) right += cm[i][j];
+            }
+        return total == 0 ? 0 : right / (double) total;
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs Earshot's benchmarks side by side with the PyTorch anchors (../shared/anchors), in the same run,
+# first with the machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, then with both unset (OpenBLAS then picks its
+# AVX-512 kernels here). Usage: scripts/bench.sh [gru|mfcc|all] > bench.log
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+anchors="${EARSHOT_ANCHORS:-$root/../shared/anchors}"
+what="${1:-all}"
+cd "$root"
+./earshot --version >/dev/null  # builds on first use
+
+run_gru() {
+  ./earshot bench gru --mode train --batch 64 --frames 98 --features 40 --hidden 128 --peak --reps 30 --json
+  ./earshot bench gru --mode train --batch 64 --frames 98 --features 40 --hidden 128 --threads 1 --reps 30 --json
+  ./earshot bench gru --mode infer --batch 64 --frames 98 --features 40 --hidden 128 --reps 30 --json
+  ./earshot bench gru --mode stream --batch 1 --features 40 --hidden 128 --reps 200 --json
+  if [ -f "$anchors/pytorch_gru_bench.py" ]; then
+    /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 1 --modes train,infer,stream --hidden 128 --batch 64
+  else
+    echo "anchor not found at $anchors (set EARSHOT_ANCHORS)"
+  fi
+}
+
+run_mfcc() {
+  ./earshot bench mfcc --json
+  if [ -f "$anchors/torchaudio_mfcc_bench.py" ]; then
+    /usr/bin/python3 "$anchors/torchaudio_mfcc_bench.py" --win-ms 40 --hop-ms 20 --mels 40 --mfcc 10
+  fi
+}
+
+for env_mode in set unset; do
+  echo "=== $(date -u +%FT%TZ) OPENBLAS_CORETYPE/L2_SIZE $env_mode; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [ "$env_mode" = unset ]; then prefix=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE); else prefix=(env); fi
+  case "$what" in
+    gru) "${prefix[@]}" bash -c "$(declare -f run_gru); anchors='$anchors'; run_gru" ;;
+    mfcc) "${prefix[@]}" bash -c "$(declare -f run_mfcc); anchors='$anchors'; run_mfcc" ;;
+    *) "${prefix[@]}" bash -c "$(declare -f run_gru run_mfcc); anchors='$anchors'; run_gru; run_mfcc" ;;
+  esac
+done
