@@ -6,7 +6,8 @@ import dev.earshot.gru.GruStream;
 /**
  * Listens to one audio stream and reports keywords. PCM goes in, in chunks of any length; MFCC frames come
  * out of a {@link StreamingFeaturizer}; the GRU runs frame by frame; smoothed posteriors become
- * {@link Detection}s for the {@link SpotterListener}.
+ * {@link Detection}s for the {@link SpotterListener} through a {@link CommandRecognizer}. Times are stream times
+ * in milliseconds: a window's, and a detection's, is the middle of that one-clip window, when the word was heard.
  *
  * <p>The model was trained on one-clip windows that start from a zero state, so the spotter runs it the
  * same way: every {@link DetectionSettings#windowStrideMs()} a new window starts on a GRU stream of its own
@@ -25,12 +26,10 @@ public final class Spotter implements AutoCloseable {
     private final GruStream gru;
     private final int labels, coefs, windowFrames, stride, period, windows;
     private final int sampleRate, hop;
-    private final float[] x, logits, posterior, smoothed;
-    private final float[][] history;   // ring of recent window posteriors
-    private final long[] historyTime;
-    private int historyStart, historyCount;
+    private final float[] x, logits, posterior;
+    private final CommandRecognizer recognizer;
+    private final int halfClipMs;
     private long frame = -1;
-    private long lastDetectionMs = Long.MIN_VALUE / 2;
     private byte carry;                // the low byte of a 16-bit sample split across byte chunks
     private boolean hasCarry;
     private boolean closed;
@@ -54,10 +53,8 @@ public final class Spotter implements AutoCloseable {
         this.x = new float[windows * coefs];
         this.logits = new float[windows * labels];
         this.posterior = new float[labels];
-        this.smoothed = new float[labels];
-        int keep = Math.max(1, (int) Math.ceil(settings.averageWindowMs() / (stride * hopMs)) + 1);
-        this.history = new float[keep][labels];
-        this.historyTime = new long[keep];
+        this.recognizer = new CommandRecognizer(model.labels(), settings, (int) Math.round(stride * hopMs));
+        this.halfClipMs = (int) (500L * model.clipSamples() / sampleRate);
         this.featurizer = new StreamingFeaturizer(model.mfcc(), this::onFrame);
     }
 
@@ -126,8 +123,7 @@ public final class Spotter implements AutoCloseable {
         featurizer.reset();
         gru.resetAll();
         frame = -1;
-        historyStart = historyCount = 0;
-        lastDetectionMs = Long.MIN_VALUE / 2;
+        recognizer.reset();
         hasCarry = false;
     }
 
@@ -147,38 +143,11 @@ public final class Spotter implements AutoCloseable {
     private void windowDone(int w) {
         System.arraycopy(logits, w * labels, posterior, 0, labels);
         KeywordModel.softmaxInPlace(posterior, 0, labels);
-        long now = timeMs();
-        // Drop windows older than the averaging window, then add this one.
-        while (historyCount > 0 && now - historyTime[historyStart] > settings.averageWindowMs()) {
-            historyStart = (historyStart + 1) % history.length;
-            historyCount--;
-        }
-        if (historyCount == history.length) {
-            historyStart = (historyStart + 1) % history.length;
-            historyCount--;
-        }
-        int slot = (historyStart + historyCount) % history.length;
-        System.arraycopy(posterior, 0, history[slot], 0, labels);
-        historyTime[slot] = now;
-        historyCount++;
-        java.util.Arrays.fill(smoothed, 0f);
-        for (int i = 0; i < historyCount; i++) {
-            float[] p = history[(historyStart + i) % history.length];
-            for (int k = 0; k < labels; k++) smoothed[k] += p[k];
-        }
-        for (int k = 0; k < labels; k++) smoothed[k] /= historyCount;
-        listener.onPosteriors(now, posterior, smoothed);
-        int best = -1;
-        for (int k = 0; k < labels; k++) {
-            if (model.isKeyword(k) && (best < 0 || smoothed[k] > smoothed[best])) best = k;
-        }
-        if (best < 0) return;
-        String label = model.labels().get(best);
-        if (historyCount >= settings.minimumCount() && smoothed[best] >= settings.thresholdFor(label)
-                && now - lastDetectionMs >= settings.suppressionMs()) {
-            lastDetectionMs = now;
-            listener.onDetection(new Detection(label, smoothed[best], now));
-        }
+        // A window is heard at its middle: that is when the word it recognizes was spoken.
+        long heard = timeMs() - halfClipMs;
+        Detection d = recognizer.accept(heard, posterior);
+        listener.onPosteriors(heard, posterior, recognizer.smoothed());
+        if (d != null) listener.onDetection(d);
     }
 
     private void checkOpen() {

@@ -7,8 +7,8 @@ public interface SpotterListener {
     void onDetection(Detection detection);
 
     /**
-     * The posteriors of the window that just ended (one per label, in {@link KeywordModel#labels()} order) and
-     * their smoothed average. The arrays are reused after the call returns.
+     * The posteriors of the window that just ended (one per label, in {@link KeywordModel#labels()} order), heard
+     * at {@code timeMs} (the window's middle), and their smoothed average. The arrays are reused after the call.
      */
     default void onPosteriors(long timeMs, float[] posteriors, float[] smoothed) {}
 }

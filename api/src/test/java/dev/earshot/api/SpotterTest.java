@@ -83,7 +83,8 @@ class SpotterTest {
                 KeywordModel.softmaxInPlace(want, 0, want.length);
                 assertArrayEquals(want, ws.get(j).posterior(), 1e-5f, "window " + j);
                 long endSample = (long) (firstFrame + m.clipFrames() - 1) * hop + span;
-                assertEquals(endSample * 1000 / 16000, ws.get(j).timeMs(), "time of window " + j);
+                // heard at the window's middle: its end less half a clip
+                assertEquals(endSample * 1000 / 16000 - 500, ws.get(j).timeMs(), "time of window " + j);
             }
         }
     }
@@ -126,7 +127,7 @@ class SpotterTest {
             }
             // The first detection waits for 3 windows: 2 strides after the first window ends.
             long firstWindowEnd = ((long) (m.clipFrames() - 1) * m.features().hopLength() + m.features().frameSpan()) * 1000 / 16000;
-            assertEquals(firstWindowEnd + 200, got.get(0).timeMs());
+            assertEquals(firstWindowEnd - 500 + 200, got.get(0).timeMs());
             // An unreachable per-keyword threshold silences that keyword.
             Map<String, Float> th = Map.of("yes", 1f, "no", 1f);
             List<Detection> none = new ArrayList<>();

@@ -32,6 +32,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "all",
             description = "training, validation, testing (the dataset's lists, else TensorFlow's hash) or all (default)")
     String split;
+    @Option(names = "--list", description = "score only the clips this file lists (word/file.wav per line)")
+    Path list;
     @Option(names = "--json", description = "print one JSON object as the last line")
     boolean json;
 
@@ -60,7 +62,15 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);
         List<Clip> clips = new ArrayList<>();
-        if (split.equals("all")) {
+        if (list != null) {
+            java.util.Set<String> wanted = new java.util.HashSet<>();
+            for (String line : java.nio.file.Files.readAllLines(list)) if (!line.isBlank()) wanted.add(line.trim());
+            for (Clip c : ds.clips()) if (wanted.contains(c.relativePath())) clips.add(c);
+            if (clips.size() != wanted.size()) {
+                System.err.println("earshot eval: " + list + " lists " + wanted.size() + " clips, " + clips.size()
+                        + " of them are in " + data);
+            }
+        } else if (split.equals("all")) {
             clips.addAll(ds.clips());
         } else {
             Split want = Split.parse(split);

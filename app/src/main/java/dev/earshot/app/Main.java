@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
+                EvalStreamCommand.class,
                 RecognizeCommand.class,
                 ListenCommand.class,
                 FeaturesCommand.class,

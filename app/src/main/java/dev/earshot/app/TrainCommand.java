@@ -51,12 +51,22 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "native trainer threads (default: 2 on 2+ cores)") Integer threads;
     @Option(names = "--no-augment", description = "no noise, shift, SpecAugment or speed perturbation") boolean noAugment;
     @Option(names = "--speed", defaultValue = "0", description = "speed perturbation ±fraction (0 = off)") float speed;
+    @Option(names = "--keep", defaultValue = "best",
+            description = "best (the epoch with the best validation accuracy) or last (nothing chosen on validation)")
+    String keep;
     @Option(names = "--ema", defaultValue = "0", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
     @Option(names = "--time-masks", defaultValue = "2") int timeMasks;
     @Option(names = "--band-masks", defaultValue = "2") int bandMasks;
     @Option(names = "--coefficients", defaultValue = "10", description = "MFCC coefficients (default: ${DEFAULT-VALUE})") int coefficients;
     @Option(names = "--window-ms", defaultValue = "40") double windowMs;
     @Option(names = "--hop-ms", defaultValue = "20") double hopMs;
+
+    private boolean keepBest() {
+        if (!keep.equals("best") && !keep.equals("last")) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--keep must be best or last");
+        }
+        return keep.equals("best");
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -82,7 +92,7 @@ public final class TrainCommand implements Callable<Integer> {
                 threads == null ? d.threads() : threads,
                 noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : d.noiseVolume(), noAugment ? 0 : d.shiftSamples(),
                 d.silenceFraction(), d.unknownFraction(), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
-                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema);
+                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest());
         Path ckpt = Path.of(out + ".ckpt");
         Trainer.Result r = new Trainer(td, fs, clipSamples, s, ckpt, resume, System.err)
                 .provenance("earshot", "0.1.0")

@@ -9,17 +9,18 @@ import java.util.Map;
  * batch 64, clipping at 5, TensorFlow-style augmentation (noise p=0.8 at U(0, 0.1), shift ±100 ms, silence
  * and unknown 10% each) and SpecAugment on the log-mel (2 time masks ≤ 5 frames, 2 band masks ≤ 5).
  * {@code emaDecay} > 0 keeps an exponential moving average of the weights (Polyak averaging), which is
- * what gets validated and kept.
+ * what gets validated and kept. {@code keepBest} keeps the epoch with the best validation accuracy; without it
+ * the last epoch is kept, so that the validation score is an unbiased estimate (nothing was chosen on it).
  */
 public record TrainSettings(
         int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
         long seed, int threads,
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
-        int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay) {
+        int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest) {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true);
     }
 
     public TrainSettings {
@@ -58,6 +59,7 @@ public record TrainSettings(
         m.put("specaugment", timeMasks + "x" + timeMaskWidth + " time, " + bandMasks + "x" + bandMaskWidth + " bands");
         m.put("speed_perturbation", Float.toString(speedPerturbation));
         m.put("ema_decay", Float.toString(emaDecay));
+        m.put("keep", keepBest ? "best validation epoch" : "last epoch");
         return m;
     }
 }

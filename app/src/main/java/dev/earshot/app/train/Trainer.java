@@ -147,7 +147,7 @@ public final class Trainer {
                 averaged.setParameters(candidate);
                 int[][] confusion = confusion(scorer, valX, valY, nVal, T, labels.size());
                 double valAcc = accuracy(confusion);
-                if (valAcc > bestAcc) {
+                if (!s.keepBest() || valAcc > bestAcc) {
                     bestAcc = valAcc;
                     bestEpoch = epoch;
                     best = candidate;

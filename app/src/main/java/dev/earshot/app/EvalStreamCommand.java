@@ -1,0 +1,295 @@
+package dev.earshot.app;
+
+import dev.earshot.api.CommandRecognizer;
+import dev.earshot.api.Detection;
+import dev.earshot.api.DetectionSettings;
+import dev.earshot.api.KeywordModel;
+import dev.earshot.api.Spotter;
+import dev.earshot.api.SpotterListener;
+import dev.earshot.audio.WavReader;
+import dev.earshot.datasets.Clip;
+import dev.earshot.datasets.Pcm16Wav;
+import dev.earshot.datasets.SpeechCommandsDataset;
+import dev.earshot.datasets.Split;
+import dev.earshot.datasets.SplitPolicy;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code earshot eval-stream}: streaming accuracy, as TensorFlow's generate_streaming_test_wav and
+ * test_streaming_accuracy measure it. A long stream is built from a dataset's clips over background noise (a
+ * word every ~2 s, 30% of them unknown words) with ground-truth times, run through the {@link Spotter}, and
+ * scored: a detection matches the ground-truth word within the tolerance of its time; matched, correct, wrong
+ * and false-positive rates follow (of the command words in the stream; a detection on an unknown word is a
+ * false positive), and a threshold sweep gives false accepts per hour against the miss rate.
+ * An external stream and a "label, ms" ground-truth file can be scored the same way.
+ */
+@Command(name = "eval-stream", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Streaming accuracy on a generated (or given) long stream with ground truth.")
+public final class EvalStreamCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "default") String model;
+    @Option(names = "--data", description = "dataset whose clips and noise build the stream") Path data;
+    @Option(names = "--split", defaultValue = "testing", description = "clips of this split (testing, validation, training, all)") String split;
+    @Option(names = "--list", description = "use only the clips this file lists (word/file.wav per line)") Path list;
+    @Option(names = "--minutes", defaultValue = "10") double minutes;
+    @Option(names = "--word-gap-ms", defaultValue = "2000") int wordGapMs;
+    @Option(names = "--unknown-percent", defaultValue = "30") double unknownPercent;
+    @Option(names = "--noise-volume", defaultValue = "0.1", description = "background noise volume (max of a uniform draw per word gap)") double noiseVolume;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--stream", description = "score this WAV instead of generating one (needs --labels)") Path stream;
+    @Option(names = "--labels", description = "ground truth of --stream: one 'label, time_ms' per line") Path labelsFile;
+    @Option(names = "--save", description = "write the generated stream to FILE.wav and its ground truth to FILE.txt") Path save;
+    @Option(names = "--tolerance-ms", defaultValue = "750") int toleranceMs;
+    @Option(names = "--threshold", description = "detection threshold (default: the tuned one)") Float threshold;
+    @Option(names = "--plot", description = "PNG of false accepts per hour against miss rate over a threshold sweep") Path plot;
+    @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
+
+    /** A ground-truth word: its label and the stream time of its middle. */
+    public record Truth(String label, long timeMs) {}
+
+    /** TensorFlow's streaming statistics; rates are of the command words (unknown words are not to be found). */
+    public record Stats(int truths, int commands, int matched, int correct, int wrong, int falsePositives, double hours) {
+        double pct(int v) {
+            return commands == 0 ? 0 : 100.0 * v / commands;
+        }
+
+        double falseAcceptsPerHour() {
+            return hours == 0 ? 0 : falsePositives / hours;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (KeywordModel m = KeywordModel.open(model)) {
+            float[] pcm;
+            List<Truth> truth;
+            if (stream != null) {
+                if (labelsFile == null) throw new IllegalArgumentException("--stream needs --labels");
+                pcm = WavReader.read(stream, m.sampleRate()).samples();
+                truth = readTruth(labelsFile);
+            } else {
+                if (data == null) throw new IllegalArgumentException("give --data DIR (or --stream and --labels)");
+                List<Truth> t = new ArrayList<>();
+                pcm = generate(m, t);
+                truth = t;
+                if (save != null) {
+                    String base = save.toString().replaceFirst("\\.wav$", "");
+                    Pcm16Wav.write(Path.of(base + ".wav"), pcm, m.sampleRate());
+                    StringBuilder b = new StringBuilder();
+                    for (Truth x : truth) b.append(x.label()).append(", ").append(x.timeMs()).append('\n');
+                    Files.writeString(Path.of(base + ".txt"), b, StandardCharsets.UTF_8);
+                }
+            }
+            DetectionSettings ds = DetectionSettings.defaults();
+            if (threshold != null) ds = ds.withThreshold(threshold);
+            // One pass of the GRU, recording every window's posteriors; detection is replayed per threshold.
+            List<long[]> times = new ArrayList<>();
+            List<float[]> posts = new ArrayList<>();
+            List<Detection> found = new ArrayList<>();
+            SpotterListener l = new SpotterListener() {
+                public void onDetection(Detection d) {
+                    found.add(d);
+                }
+
+                public void onPosteriors(long t, float[] p, float[] smoothed) {
+                    times.add(new long[] {t});
+                    posts.add(p.clone());
+                }
+            };
+            try (Spotter sp = new Spotter(m, ds, l)) {
+                for (int i = 0; i < pcm.length; i += 1600) sp.accept(pcm, i, Math.min(1600, pcm.length - i));
+            }
+            double hours = pcm.length / (double) m.sampleRate() / 3600;
+            Stats st = score(truth, found, toleranceMs, hours, m);
+            System.out.printf(Locale.ROOT, "%.1f min stream, %d words (%d commands); threshold %.2f%n", hours * 60,
+                    st.truths(), st.commands(), ds.threshold());
+            System.out.printf(Locale.ROOT, "matched %.1f%%, correct %.1f%%, wrong %.1f%%, false positives %.1f%% "
+                            + "(of command words); %.1f false accepts per hour%n", st.pct(st.matched()),
+                    st.pct(st.correct()), st.pct(st.wrong()), st.pct(st.falsePositives()), st.falseAcceptsPerHour());
+            // Threshold sweep on the recorded posteriors.
+            int stride = (int) Math.round(ds.windowStrideMs());
+            List<double[]> curve = new ArrayList<>();
+            StringBuilder sweep = new StringBuilder();
+            for (float th = 0.30f; th <= 0.991f; th += 0.05f) {
+                CommandRecognizer rec = new CommandRecognizer(m.labels(), ds.withThreshold(th), stride);
+                List<Detection> det = new ArrayList<>();
+                for (int i = 0; i < posts.size(); i++) {
+                    Detection d = rec.accept(times.get(i)[0], posts.get(i));
+                    if (d != null) det.add(d);
+                }
+                Stats s = score(truth, det, toleranceMs, hours, m);
+                double miss = 100 - s.pct(s.correct());
+                curve.add(new double[] {th, s.falseAcceptsPerHour(), miss});
+                System.out.printf(Locale.ROOT, "  threshold %.2f: correct %.1f%% false accepts/h %.1f miss %.1f%%%n", th,
+                        s.pct(s.correct()), s.falseAcceptsPerHour(), miss);
+                sweep.append(sweep.length() == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                        "{\"threshold\":%.2f,\"false_accepts_per_hour\":%.2f,\"miss_percent\":%.2f}", th,
+                        s.falseAcceptsPerHour(), miss));
+            }
+            if (plot != null) plot(curve, plot);
+            if (json) {
+                System.out.printf(Locale.ROOT, "{\"minutes\":%.2f,\"words\":%d,\"commands\":%d,\"matched_percent\":%.2f,"
+                                + "\"correct_percent\":%.2f,\"wrong_percent\":%.2f,\"false_positive_percent\":%.2f,"
+                                + "\"false_accepts_per_hour\":%.2f,\"threshold\":%.2f,\"sweep\":[%s]}%n", hours * 60,
+                        st.truths(), st.commands(), st.pct(st.matched()), st.pct(st.correct()), st.pct(st.wrong()),
+                        st.pct(st.falsePositives()), st.falseAcceptsPerHour(), ds.threshold(), sweep);
+            }
+        }
+        return 0;
+    }
+
+    /** The stream: noise throughout, a word every gap (jittered), ground truth at each word's middle. */
+    private float[] generate(KeywordModel m, List<Truth> truth) throws IOException {
+        SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);
+        List<Clip> pool = new ArrayList<>();
+        java.util.Set<String> listed = null;
+        if (list != null) {
+            listed = new java.util.HashSet<>();
+            for (String line : Files.readAllLines(list)) if (!line.isBlank()) listed.add(line.trim());
+        }
+        SplitPolicy policy = split.equals("all") || listed != null ? null : SplitPolicy.standard(ds);
+        Split want = policy == null ? null : Split.parse(split);
+        List<Clip> commands = new ArrayList<>(), unknowns = new ArrayList<>();
+        for (Clip c : ds.clips()) {
+            if (c.isSilence()) continue;
+            if (listed != null && !listed.contains(c.relativePath())) continue;
+            if (policy != null && policy.splitOf(c) != want) continue;
+            int k = m.labels().indexOf(c.word());
+            if (k >= 0 && m.isKeyword(k)) commands.add(c);
+            else unknowns.add(c);
+        }
+        if (commands.isEmpty() && unknownPercent < 100) throw new IOException(data + ": no command-word clips to build a stream from");
+        if (unknowns.isEmpty() && unknownPercent > 0) throw new IOException(data + ": no unknown-word clips to build a stream from");
+        int rate = m.sampleRate();
+        int n = (int) (minutes * 60 * rate);
+        float[] out = new float[n];
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<float[]> noise = new ArrayList<>();
+        for (Path p : ds.backgroundNoiseFiles()) noise.add(WavReader.read(p, rate).samples());
+        int gap = wordGapMs * rate / 1000;
+        for (int start = 0; start < n; start += gap) {  // noise: a random piece per gap, at a random volume
+            if (noise.isEmpty()) break;
+            float[] src = noise.get(rng.nextInt(noise.size()));
+            int off = src.length > gap ? rng.nextInt(src.length - gap) : 0;
+            double vol = rng.nextDouble() * noiseVolume;
+            for (int i = 0; i < gap && start + i < n; i++) out[start + i] += (float) (src[(off + i) % src.length] * vol);
+        }
+        for (int start = gap / 2; start + rate < n; start += gap) {
+            boolean unknown = rng.nextDouble() * 100 < unknownPercent;
+            Clip c = unknown ? unknowns.get(rng.nextInt(unknowns.size())) : commands.get(rng.nextInt(commands.size()));
+            float[] w = WavReader.read(c.file(), rate).samples();
+            int at = start + rng.nextInt(Math.max(1, gap / 4)) - gap / 8;
+            at = Math.max(0, Math.min(n - w.length, at));
+            for (int i = 0; i < w.length && at + i < n; i++) out[at + i] += w[i];
+            truth.add(new Truth(unknown ? KeywordModel.UNKNOWN : c.word(), (at + w.length / 2L) * 1000 / rate));
+        }
+        for (int i = 0; i < n; i++) out[i] = Math.max(-1f, Math.min(1f, out[i]));
+        return out;
+    }
+
+    static List<Truth> readTruth(Path file) throws IOException {
+        List<Truth> t = new ArrayList<>();
+        int line = 0;
+        for (String s : Files.readAllLines(file)) {
+            line++;
+            if (s.isBlank() || s.startsWith("#")) continue;
+            String[] f = s.split(",");
+            try {
+                t.add(new Truth(f[0].trim(), Long.parseLong(f[1].trim())));
+            } catch (RuntimeException e) {
+                throw new IOException(file + ":" + line + ": want 'label, time_ms', got '" + s + "'");
+            }
+        }
+        return t;
+    }
+
+    /**
+     * TensorFlow's matching: each detection takes the first unmatched ground-truth word within the tolerance of
+     * its time; a command word with the same label is correct, with another label wrong. A detection with no
+     * word near it, or on an unknown word, is a false accept (the recognizer never reports unknown words, so
+     * detecting one is always an error).
+     */
+    static Stats score(List<Truth> truth, List<Detection> found, int toleranceMs, double hours, KeywordModel m) {
+        boolean[] used = new boolean[truth.size()];
+        boolean[] command = new boolean[truth.size()];
+        int matched = 0, correct = 0, wrong = 0, fp = 0, commands = 0;
+        for (int i = 0; i < truth.size(); i++) {
+            int k = m.labels().indexOf(truth.get(i).label());
+            command[i] = k >= 0 && m.isKeyword(k);
+            if (command[i]) commands++;
+        }
+        for (Detection d : found) {
+            int hit = -1;
+            for (int i = 0; i < truth.size(); i++) {
+                if (!used[i] && Math.abs(truth.get(i).timeMs() - d.timeMs()) <= toleranceMs) {
+                    hit = i;
+                    break;
+                }
+            }
+            if (hit >= 0) used[hit] = true;
+            if (hit < 0 || !command[hit]) {
+                fp++;
+                continue;
+            }
+            matched++;
+            if (truth.get(hit).label().equals(d.label())) correct++;
+            else wrong++;
+        }
+        return new Stats(truth.size(), commands, matched, correct, wrong, fp, hours);
+    }
+
+    private static void plot(List<double[]> curve, Path file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        int w = 640, h = 420, x0 = 70, y0 = 30, pw = 540, ph = 330;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        double maxFa = 1, maxMiss = 1;
+        for (double[] c : curve) {
+            maxFa = Math.max(maxFa, c[1]);
+            maxMiss = Math.max(maxMiss, c[2]);
+        }
+        g.setColor(Color.BLACK);
+        g.drawRect(x0, y0, pw, ph);
+        g.drawString("false accepts per hour", x0 + pw / 2 - 60, y0 + ph + 35);
+        g.drawString("miss %", 10, y0 + ph / 2);
+        for (int i = 0; i <= 4; i++) {
+            g.drawString(String.format(Locale.ROOT, "%.0f", maxFa * i / 4), x0 + pw * i / 4 - 8, y0 + ph + 16);
+            g.drawString(String.format(Locale.ROOT, "%.0f", maxMiss * (4 - i) / 4), x0 - 30, y0 + ph * i / 4 + 4);
+        }
+        g.setStroke(new BasicStroke(2f));
+        g.setColor(new Color(40, 90, 200));
+        int px = -1, py = -1;
+        for (double[] c : curve) {
+            int x = x0 + (int) (pw * c[1] / maxFa), y = y0 + ph - (int) (ph * c[2] / maxMiss);
+            if (px >= 0) g.drawLine(px, py, x, y);
+            g.fillOval(x - 3, y - 3, 6, 6);
+            g.drawString(String.format(Locale.ROOT, "%.2f", c[0]), x + 4, y - 4);
+            px = x;
+            py = y;
+        }
+        g.dispose();
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", buf);
+        byte[] bytes = buf.toByteArray();
+        dev.earshot.api.AtomicFile.write(file, o -> o.write(bytes));
+    }
+}
