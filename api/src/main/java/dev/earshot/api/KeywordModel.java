@@ -95,7 +95,12 @@ public final class KeywordModel implements AutoCloseable {
 
     /** Writes the model atomically: a reader or a crash sees the old file or the new one, never a mix. */
     public void save(Path file) throws IOException {
-        byte[] bytes = ModelFile.encode(contents());
+        save(file, ModelFile.Precision.FLOAT32);
+    }
+
+    /** {@link #save(Path)} with the weights stored at {@code precision}. */
+    public void save(Path file, ModelFile.Precision precision) throws IOException {
+        byte[] bytes = ModelFile.encode(contents(), precision);
         AtomicFile.write(file, out -> out.write(bytes));
     }
 

@@ -33,7 +33,8 @@ import java.util.Map;
  * clipSamples  int       the clip length the model was trained on (16000 for 1 s at 16 kHz)
  * provenance   int n, then n × (string key, string value), strings as int byte length + UTF-8
  *                        (data, seed, settings, metrics, creation time, …)
- * weights      int count, then count × float  (GruModel.parameters() layout)
+ * weights      int count, byte encoding (0 = float32, 1 = IEEE float16), then count × float or half
+ *                        (GruModel.parameters() layout)
  * checksum     32 bytes  SHA-256 of every byte before it
  * </pre>
  * All numbers are big-endian, as DataOutput writes them. A reader checks the magic, the version and the
@@ -48,6 +49,9 @@ public final class ModelFile {
     private static final int DIGEST_BYTES = 32;
     private static final int MAX_STRING_BYTES = 1 << 20;
 
+    /** How the weights are stored. Half precision halves the file; the GRU still computes in float32. */
+    public enum Precision { FLOAT32, FLOAT16 }
+
     /** Everything a model file holds. */
     public record Contents(List<String> labels, FeatureSettings features, GruConfig architecture, int clipSamples,
                            Map<String, String> provenance, float[] weights) {}
@@ -55,6 +59,14 @@ public final class ModelFile {
     private ModelFile() {}
 
     public static byte[] encode(Contents c) throws IOException {
+        return encode(c, Precision.FLOAT32);
+    }
+
+    /**
+     * The file's bytes. With {@link Precision#FLOAT16} every weight is rounded to the nearest half (round to nearest
+     * even); weights beyond the half range (±65504) are refused.
+     */
+    public static byte[] encode(Contents c, Precision precision) throws IOException {
         validate(c, "model");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + c.weights().length * 4);
         DataOutputStream out = new DataOutputStream(bytes);
@@ -75,7 +87,15 @@ public final class ModelFile {
             writeString(out, e.getValue());
         }
         out.writeInt(c.weights().length);
-        for (float w : c.weights()) out.writeFloat(w);
+        out.writeByte(precision.ordinal());
+        for (float w : c.weights()) {
+            if (precision == Precision.FLOAT32) {
+                out.writeFloat(w);
+            } else {
+                if (Math.abs(w) > 65504f) throw new ModelFormatException("model", "weight " + w + " does not fit a float16");
+                out.writeShort(toHalf(w));
+            }
+        }
         out.flush();
         out.write(sha256(bytes.toByteArray(), bytes.size()));
         out.flush();
@@ -136,8 +156,10 @@ public final class ModelFile {
             if (count != arch.parameterCount()) {
                 throw new ModelFormatException(source, count + " weights, but the architecture needs " + arch.parameterCount());
             }
+            int encoding = in.readUnsignedByte();
+            if (encoding > 1) throw new ModelFormatException(source, "unknown weight encoding " + encoding);
             float[] weights = new float[count];
-            for (int i = 0; i < count; i++) weights[i] = in.readFloat();
+            for (int i = 0; i < count; i++) weights[i] = encoding == 0 ? in.readFloat() : fromHalf(in.readShort());
             if (in.available() != 0) throw new ModelFormatException(source, in.available() + " unexpected bytes after the weights");
             Contents c = new Contents(List.copyOf(labels), features, arch, clipSamples, provenance, weights);
             validate(c, source);
@@ -171,6 +193,42 @@ public final class ModelFile {
         for (int i = 0; i < c.weights().length; i++) {
             if (!Float.isFinite(c.weights()[i])) throw new ModelFormatException(source, "weight " + i + " is not finite");
         }
+    }
+
+    /** IEEE 754 binary16 of {@code f}, rounded to nearest even (|f| ≤ 65504, finite). */
+    static short toHalf(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0 && mant == 0) return (short) sign;
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) return (short) (sign | 0x7bff);  // unreachable for |f| <= 65504 after the check
+        if (e <= 0) {  // subnormal half: shift the mantissa (with its implicit 1) right, rounding to nearest even
+            if (e < -10) return (short) sign;
+            int m = mant | 0x800000;
+            int shift = 14 - e;
+            int half = m >> shift;
+            int rest = m & ((1 << shift) - 1), mid = 1 << (shift - 1);
+            if (rest > mid || (rest == mid && (half & 1) == 1)) half++;
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >> 13);
+        int rest = mant & 0x1fff;
+        if (rest > 0x1000 || (rest == 0x1000 && (half & 1) == 1)) half++;  // may carry into the exponent: correct
+        return (short) (sign | half);
+    }
+
+    static float fromHalf(short h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        if (exp == 0) {
+            float v = mant * (1f / (1 << 24));  // subnormal: mant · 2^-24
+            return sign == 0 ? v : -v;
+        }
+        if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

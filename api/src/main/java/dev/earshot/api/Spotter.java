@@ -1,6 +1,7 @@
 package dev.earshot.api;
 
 import dev.earshot.audio.StreamingFeaturizer;
+import dev.earshot.audio.StreamingResampler;
 import dev.earshot.gru.GruStream;
 
 /**
@@ -34,9 +35,26 @@ public final class Spotter implements AutoCloseable {
     private boolean hasCarry;
     private boolean closed;
     private final short[] byteScratch = new short[4096];
+    private final int inputRate;
+    private final StreamingResampler resampler;  // null when the input is at the model's rate
+    private final float[] floatScratch;
 
     public Spotter(KeywordModel model, DetectionSettings settings, SpotterListener listener) {
+        this(model, settings, listener, model.sampleRate());
+    }
+
+    /**
+     * A spotter for audio at {@code inputRate} Hz, converted to the model's rate on the way in (band-limited,
+     * as {@link dev.earshot.audio.Resampler}).
+     *
+     * @throws IllegalArgumentException if the rate is outside [1000, 1000000] Hz
+     */
+    public Spotter(KeywordModel model, DetectionSettings settings, SpotterListener listener, int inputRate) {
         if (listener == null) throw new NullPointerException("listener");
+        if (inputRate < dev.earshot.audio.Resampler.MIN_RATE || inputRate > dev.earshot.audio.Resampler.MAX_RATE) {
+            throw new IllegalArgumentException("input rate " + inputRate + " Hz is outside ["
+                    + dev.earshot.audio.Resampler.MIN_RATE + ", " + dev.earshot.audio.Resampler.MAX_RATE + "]");
+        }
         this.model = model;
         this.settings = settings;
         this.listener = listener;
@@ -56,6 +74,15 @@ public final class Spotter implements AutoCloseable {
         this.recognizer = new CommandRecognizer(model.labels(), settings, (int) Math.round(stride * hopMs));
         this.halfClipMs = (int) (500L * model.clipSamples() / sampleRate);
         this.featurizer = new StreamingFeaturizer(model.mfcc(), this::onFrame);
+        this.inputRate = inputRate;
+        this.resampler = inputRate == sampleRate ? null
+                : new StreamingResampler(inputRate, sampleRate, (a, off, len) -> featurizer.push(a, off, len));
+        this.floatScratch = resampler == null ? null : new float[byteScratch.length];
+    }
+
+    /** The rate the spotter takes audio at. */
+    public int inputRate() {
+        return inputRate;
     }
 
     public KeywordModel model() {
@@ -66,25 +93,42 @@ public final class Spotter implements AutoCloseable {
         return settings;
     }
 
-    /** Audio pushed so far, in milliseconds. */
+    /** Audio pushed so far (as it reached the model: after rate conversion), in milliseconds. */
     public long timeMs() {
         return featurizer.samplesReceived() * 1000 / sampleRate;
     }
 
-    /** Pushes mono float PCM in [-1, 1] at the model's rate. */
+    /** Pushes mono float PCM in [-1, 1] at {@link #inputRate()}. */
     public void accept(float[] pcm, int offset, int length) {
         checkOpen();
-        featurizer.push(pcm, offset, length);
+        if (resampler != null) resampler.push(pcm, offset, length);
+        else featurizer.push(pcm, offset, length);
     }
 
     public void accept(float[] pcm) {
         accept(pcm, 0, pcm.length);
     }
 
-    /** Pushes mono 16-bit PCM at the model's rate. */
+    /** Pushes mono 16-bit PCM at {@link #inputRate()}. */
     public void accept(short[] pcm, int offset, int length) {
         checkOpen();
-        featurizer.push(pcm, offset, length);
+        pushShorts(pcm, offset, length);
+    }
+
+    private void pushShorts(short[] pcm, int offset, int length) {
+        if (resampler == null) {
+            featurizer.push(pcm, offset, length);
+            return;
+        }
+        if (offset < 0 || length < 0 || offset > pcm.length - length) {
+            throw new IndexOutOfBoundsException("chunk [" + offset + ", +" + length + ") of " + pcm.length);
+        }
+        for (int done = 0; done < length; ) {
+            int n = Math.min(floatScratch.length, length - done);
+            for (int i = 0; i < n; i++) floatScratch[i] = pcm[offset + done + i] / 32768f;
+            resampler.push(floatScratch, 0, n);
+            done += n;
+        }
     }
 
     public void accept(short[] pcm) {
@@ -92,7 +136,7 @@ public final class Spotter implements AutoCloseable {
     }
 
     /**
-     * Pushes mono signed 16-bit little-endian PCM bytes at the model's rate (what a microphone line gives).
+     * Pushes mono signed 16-bit little-endian PCM bytes at {@link #inputRate()} (what a microphone line gives).
      * A sample split between two calls is joined.
      */
     public void acceptBytes(byte[] pcm, int offset, int length) {
@@ -104,12 +148,12 @@ public final class Spotter implements AutoCloseable {
         if (hasCarry && i < end) {
             byteScratch[0] = (short) ((carry & 0xff) | (pcm[i++] << 8));
             hasCarry = false;
-            featurizer.push(byteScratch, 0, 1);
+            pushShorts(byteScratch, 0, 1);
         }
         while (end - i >= 2) {
             int n = Math.min(byteScratch.length, (end - i) / 2);
             for (int k = 0; k < n; k++, i += 2) byteScratch[k] = (short) ((pcm[i] & 0xff) | (pcm[i + 1] << 8));
-            featurizer.push(byteScratch, 0, n);
+            pushShorts(byteScratch, 0, n);
         }
         if (i < end) {
             carry = pcm[i];
@@ -121,6 +165,7 @@ public final class Spotter implements AutoCloseable {
     public void reset() {
         checkOpen();
         featurizer.reset();
+        if (resampler != null) resampler.reset();
         gru.resetAll();
         frame = -1;
         recognizer.reset();

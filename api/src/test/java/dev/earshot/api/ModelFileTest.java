@@ -55,6 +55,24 @@ class ModelFileTest {
     }
 
     @Test
+    void halfPrecisionRoundsEachWeightToTheNearestHalf() throws IOException {
+        ModelFile.Contents c = tinyModel(9);
+        ModelFile.Contents back = ModelFile.decode(ModelFile.encode(c, ModelFile.Precision.FLOAT16), "half");
+        for (int i = 0; i < c.weights().length; i++) {
+            float w = c.weights()[i], h = back.weights()[i];
+            // nearest: no other half lies closer (neighbours one half-ulp away on either side)
+            float ulp = Math.ulp(h) * (1 << 13);
+            assertTrue(Math.abs(w - h) <= ulp / 2 + 1e-12, w + " -> " + h);
+        }
+        // Exact values and the edges of the format survive.
+        for (float v : new float[] {0f, -0f, 1f, -2.5f, 65504f, -65504f, 6.103515625e-5f, 5.9604645e-8f, 0.33325195f}) {
+            assertEquals(v, ModelFile.fromHalf(ModelFile.toHalf(v)), v + "");
+        }
+        assertEquals(1f, ModelFile.fromHalf(ModelFile.toHalf(1.0004883f)), "ties go to even");
+        assertTrue(ModelFile.encode(c, ModelFile.Precision.FLOAT16).length < ModelFile.encode(c).length * 0.6);
+    }
+
+    @Test
     void everyDamagedByteIsRefused() throws IOException {
         byte[] good = ModelFile.encode(tinyModel(2));
         for (int i = 0; i < good.length; i++) {

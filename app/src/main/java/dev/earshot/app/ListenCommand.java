@@ -61,9 +61,9 @@ public final class ListenCommand implements Callable<Integer> {
             DetectionSettings ds = DetectionSettings.defaults();
             if (threshold != null) ds = ds.withThreshold(threshold);
             Display display = new Display(m, System.out, json);
+            if (input == null) return streamMicrophone(m, display);
             try (Spotter spotter = new Spotter(m, ds, display)) {
-                if (input != null) return streamFile(m, spotter, display);
-                return streamMicrophone(m, spotter, display);
+                return streamFile(m, spotter, display);
             }
         }
     }
@@ -88,31 +88,69 @@ public final class ListenCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int streamMicrophone(KeywordModel m, Spotter spotter, Display display) {
-        AudioFormat format = new AudioFormat(m.sampleRate(), 16, 1, true, false);
-        TargetDataLine line;
+    /** Formats to try, best first: the model's rate in mono, then common device rates, mono or stereo. */
+    private static List<AudioFormat> candidates(int modelRate) {
+        List<AudioFormat> f = new java.util.ArrayList<>();
+        f.add(new AudioFormat(modelRate, 16, 1, true, false));
+        for (int rate : new int[] {48000, 44100, 32000, 22050, 16000, 8000}) {
+            for (int ch : new int[] {1, 2}) f.add(new AudioFormat(rate, 16, ch, true, false));
+        }
+        return f;
+    }
+
+    private int streamMicrophone(KeywordModel m, Display display) {
+        TargetDataLine line = null;
+        AudioFormat format = null;
+        Exception last = null;
         try {
             Mixer.Info mixer = device == null ? null : findDevice(device);
-            DataLine.Info info = new DataLine.Info(TargetDataLine.class, format);
-            line = mixer == null ? (TargetDataLine) AudioSystem.getLine(info)
-                    : (TargetDataLine) AudioSystem.getMixer(mixer).getLine(info);
-            line.open(format, m.sampleRate() / 10 * 2);
-        } catch (IllegalArgumentException | LineUnavailableException | SecurityException e) {
-            System.err.println("earshot listen: no microphone to capture " + (int) format.getSampleRate()
-                    + " Hz mono 16-bit from" + (device == null ? "" : " on '" + device + "'") + " (" + e.getMessage()
-                    + "); try --input FILE.wav to stream a file, or --list-devices");
+            for (AudioFormat f : candidates(m.sampleRate())) {
+                DataLine.Info info = new DataLine.Info(TargetDataLine.class, f);
+                try {
+                    TargetDataLine l = mixer == null ? (TargetDataLine) AudioSystem.getLine(info)
+                            : (TargetDataLine) AudioSystem.getMixer(mixer).getLine(info);
+                    l.open(f, (int) f.getSampleRate() / 10 * f.getFrameSize());
+                    line = l;
+                    format = f;
+                    break;
+                } catch (IllegalArgumentException | LineUnavailableException e) {
+                    if (last == null) last = e;  // the model's own format's refusal says the most
+                }
+            }
+        } catch (IllegalArgumentException | SecurityException e) {
+            last = e;
+        }
+        if (line == null) {
+            System.err.println("earshot listen: no microphone to capture from" + (device == null ? "" : " on '" + device + "'")
+                    + " (" + (last == null ? "no capture line" : last.getMessage()) + "); try --input FILE.wav to stream "
+                    + "a file, or --list-devices");
             return 2;
         }
-        byte[] buf = new byte[m.sampleRate() * CHUNK_MS / 1000 * 2];
-        long limit = seconds == null ? Long.MAX_VALUE : (long) (seconds * m.sampleRate() * 2);
+        int rate = (int) format.getSampleRate(), channels = format.getChannels();
+        DetectionSettings ds = DetectionSettings.defaults();
+        if (threshold != null) ds = ds.withThreshold(threshold);
+        byte[] buf = new byte[rate * CHUNK_MS / 1000 * format.getFrameSize()];
+        short[] mono = new short[rate * CHUNK_MS / 1000];
+        long limit = seconds == null ? Long.MAX_VALUE : (long) (seconds * rate) * format.getFrameSize();
         long read = 0;
-        line.start();
-        try {
+        try (Spotter spotter = new Spotter(m, ds, display, rate)) {
+            if (!json) System.err.printf(Locale.ROOT, "listening on %s at %d Hz, %d channel(s); Ctrl-C to stop%n",
+                    device == null ? "the default device" : device, rate, channels);
+            line.start();
             while (read < limit) {
                 int n = line.read(buf, 0, (int) Math.min(buf.length, limit - read));
                 if (n <= 0) break;
                 read += n;
-                spotter.acceptBytes(buf, 0, n);
+                int frames = n / format.getFrameSize();
+                for (int i = 0; i < frames; i++) {  // little-endian 16-bit; channels averaged to mono
+                    int sum = 0;
+                    for (int c = 0; c < channels; c++) {
+                        int o = (i * channels + c) * 2;
+                        sum += (short) ((buf[o] & 0xff) | (buf[o + 1] << 8));
+                    }
+                    mono[i] = (short) (sum / channels);
+                }
+                spotter.accept(mono, 0, frames);
                 display.redraw(spotter.timeMs());
             }
         } finally {

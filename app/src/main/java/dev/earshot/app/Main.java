@@ -26,6 +26,31 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with Earshot's error policy: a failure is one line on stderr that names the file and the
+     * problem (exit 1), never a stack trace; {@code EARSHOT_DEBUG=1} prints the trace too.
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            String name = cmd.getCommandSpec().qualifiedName();
+            cmd.getErr().println(name + ": " + describe(e));
+            if (System.getenv("EARSHOT_DEBUG") != null) e.printStackTrace(cmd.getErr());
+            return e instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl;
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": " + (n.getReason() == null ? "no such file" : n.getReason());
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
+        if (e instanceof java.io.UncheckedIOException u) return describe(u.getCause());
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 }

@@ -32,9 +32,14 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", description = "continue from <out>.ckpt after an interruption")
     boolean resume;
+    @Option(names = "--half", description = "store the weights as float16 (half the file; inference still in float32)")
+    boolean half;
     @Option(names = "--split", defaultValue = "auto",
             description = "auto (the dataset's lists, else TensorFlow's hash), lists, hash, speakers (held out by speaker)")
     String split;
+    @Option(names = "--add-data", description = "another Speech Commands-shaped folder whose clips all go to training "
+            + "(e.g. from 'earshot dataset synth'); repeatable")
+    java.util.List<Path> addData = new java.util.ArrayList<>();
     @Option(names = "--validation-list", description = "file of validation clips (word/file.wav per line); the rest trains")
     Path validationList;
     @Option(names = "--validation-percent", defaultValue = "10", description = "for --split speakers (default: ${DEFAULT-VALUE})")
@@ -84,7 +89,9 @@ public final class TrainCommand implements Callable<Integer> {
                     "--split must be auto, lists, hash or speakers, not '" + split + "'");
         };
         long t0 = System.nanoTime();
-        TrainingData td = DataLoader.load(dataset, labelSet, policy, fs.sampleRate(), clipSamples);
+        java.util.List<SpeechCommandsDataset> extra = new java.util.ArrayList<>();
+        for (Path p : addData) extra.add(SpeechCommandsDataset.open(p));
+        TrainingData td = DataLoader.load(dataset, extra, labelSet, policy, fs.sampleRate(), clipSamples);
         System.err.printf(Locale.ROOT, "loaded %d training and %d validation clips in %.1f s%n", td.train().size(),
                 td.validation().size(), (System.nanoTime() - t0) / 1e9);
         TrainSettings d = TrainSettings.defaults();
@@ -98,7 +105,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .provenance("earshot", "0.1.0")
                 .run();
         try (var model = r.model()) {
-            model.save(out);
+            model.save(out, half ? dev.earshot.api.ModelFile.Precision.FLOAT16 : dev.earshot.api.ModelFile.Precision.FLOAT32);
         }
         String base = out.getFileName().toString().replaceFirst("\\.earshot$", "");
         Map<String, String> facts = new LinkedHashMap<>();

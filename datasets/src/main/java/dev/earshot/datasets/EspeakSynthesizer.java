@@ -75,7 +75,8 @@ public final class EspeakSynthesizer {
         for (String line : run(List.of(command, "--voices=en"), null).split("\n")) {
             String[] c = line.trim().split("\\s+");
             // Columns: Pty Language Age/Gender VoiceName File ...; MBROLA voices (mb/...) need extra packages.
-            if (c.length < 5 || c[0].equals("Pty") || c[4].startsWith("mb/")) continue;
+            // Variants (file !v/...) are listed under English too ("variant  Storm  !v/Storm  (en-us 5)"): not a language.
+            if (c.length < 5 || c[0].equals("Pty") || c[4].startsWith("mb/") || c[4].startsWith("!v/") || c[1].equals("variant")) continue;
             if (!langs.contains(c[1]) && c[1].matches("[a-z0-9-]+")) langs.add(c[1]);
         }
         List<String> variants = new ArrayList<>();

@@ -81,8 +81,10 @@ final class BatchMaker {
         }
         float[] w = e.pcm();
         if (s.speedPerturbation() > 0) {
-            float[] fast = SpeedPerturbation.random(w, mfcc.settings().sampleRate(), 1 - s.speedPerturbation(),
-                    1 + s.speedPerturbation(), r);
+            // Nine factors across the range, not a continuum: each factor's band-limited filter is designed once
+            // (about 6 ms) and cached, where a fresh factor per clip made epochs 20 times slower.
+            double f = 1 + s.speedPerturbation() * (r.nextInt(9) - 4) / 4.0;
+            float[] fast = SpeedPerturbation.apply(w, mfcc.settings().sampleRate(), f);
             w = centred(fast);
         }
         return augmenter.augment(w, r);

@@ -47,18 +47,26 @@ public final class DataLoader {
         };
     }
 
-    public static TrainingData load(SpeechCommandsDataset dataset, LabelSet labels, SplitPolicy policy, int sampleRate,
-                                    int clipSamples) throws IOException {
+    /**
+     * @param extra datasets whose clips all go to training (e.g. espeak-ng speech from {@code dataset synth});
+     *              their background noise is not used
+     */
+    public static TrainingData load(SpeechCommandsDataset dataset, List<SpeechCommandsDataset> extra, LabelSet labels,
+                                    SplitPolicy policy, int sampleRate, int clipSamples) throws IOException {
         List<Clip> train = new ArrayList<>(), val = new ArrayList<>();
         for (Clip c : dataset.clips()) {
             Split s = policy.splitOf(c);
             if (s == Split.TRAINING) train.add(c);
             else if (s == Split.VALIDATION) val.add(c);
         }
+        StringBuilder description = new StringBuilder(dataset.root().getFileName() + " (" + policy.describe() + ")");
+        for (SpeechCommandsDataset e : extra) {
+            for (Clip c : e.clips()) if (!c.isSilence()) train.add(c);
+            description.append(" + ").append(e.root().getFileName()).append(" (all to training)");
+        }
         BackgroundNoise noise = dataset.backgroundNoiseFiles().isEmpty() ? null : BackgroundNoise.load(dataset);
-        String description = dataset.root().getFileName() + " (" + policy.describe() + ")";
         return new TrainingData(labels.labels(), read(train, labels, sampleRate, clipSamples),
-                read(val, labels, sampleRate, clipSamples), noise, description);
+                read(val, labels, sampleRate, clipSamples), noise, description.toString());
     }
 
     /** Decodes clips in parallel; a clip that cannot be read stops the load with an error naming it. */
