@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
                 BenchMfccCommand.class,
                 BenchGruCommand.class,
                 BenchTrainCommand.class,
+                BenchStreamCommand.class,
                 BenchJmhCommand.class,
         })
 public final class BenchCommand implements Runnable {

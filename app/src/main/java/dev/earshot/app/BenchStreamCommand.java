@@ -1,0 +1,54 @@
+package dev.earshot.app;
+
+import dev.earshot.api.DetectionSettings;
+import dev.earshot.api.KeywordModel;
+import dev.earshot.api.Spotter;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code earshot bench stream}: the cost of 10 ms of audio through the whole spotter (streaming MFCC, the GRU
+ * windows, smoothing and detection) on the calling thread.
+ */
+@Command(name = "stream", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Time 10 ms chunks of audio through a Spotter (features, GRU, smoothing) on one thread.")
+public final class BenchStreamCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "default") String model;
+    @Option(names = "--seconds", defaultValue = "60", description = "audio per timed block") int seconds;
+    @Option(names = "--blocks", defaultValue = "5") int blocks;
+    @Option(names = "--stride-ms", description = "window stride (default: the tuned one)") Integer strideMs;
+    @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        try (KeywordModel m = KeywordModel.open(model)) {
+            DetectionSettings d = DetectionSettings.defaults();
+            if (strideMs != null) d = new DetectionSettings(d.averageWindowMs(), d.threshold(), d.thresholds(),
+                    d.suppressionMs(), d.minimumCount(), strideMs);
+            int chunk = m.sampleRate() / 100;
+            float[] audio = new float[m.sampleRate() * seconds];
+            SplittableRandom rng = new SplittableRandom(1);
+            for (int i = 0; i < audio.length; i++) audio[i] = (float) (0.05 * rng.nextGaussian() + 0.2 * Math.sin(i * 0.05));
+            double[] usPerChunk = new double[blocks];
+            try (Spotter sp = new Spotter(m, d, det -> {})) {
+                for (int w = 0; w < 3; w++) for (int i = 0; i + chunk <= audio.length; i += chunk) sp.accept(audio, i, chunk);
+                for (int b = 0; b < blocks; b++) {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i + chunk <= audio.length; i += chunk) sp.accept(audio, i, chunk);
+                    usPerChunk[b] = (System.nanoTime() - t0) / 1e3 / (audio.length / chunk);
+                }
+            }
+            double med = Stats.median(usPerChunk);
+            System.out.printf(Locale.ROOT, "spotter: %s, window stride %d ms: %.2f µs per 10 ms of audio (min %.2f), "
+                    + "%.0fx real time, one thread%n", m.architecture(), d.windowStrideMs(), med, Stats.min(usPerChunk), 10000 / med);
+            if (json) {
+                System.out.printf(Locale.ROOT, "{\"us_per_10ms\":%s,\"realtime_factor\":%s,\"stride_ms\":%d}%n",
+                        Stats.num(med), Stats.num(10000 / med), d.windowStrideMs());
+            }
+        }
+        return 0;
+    }
+}
