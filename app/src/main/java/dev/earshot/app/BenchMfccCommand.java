@@ -24,24 +24,19 @@ public final class BenchMfccCommand implements Callable<Integer> {
     @Option(names = "--wav", description = "Clip to use (default: 1 s of 440 Hz tone plus noise, as the anchor).")
     java.nio.file.Path wav;
 
-    @Option(names = "--win-ms", description = "Window in ms (default: ${DEFAULT-VALUE}).")
-    double winMs = 40;
 
-    @Option(names = "--hop-ms", description = "Hop in ms (default: ${DEFAULT-VALUE}).")
-    double hopMs = 20;
 
-    @Option(names = "--mels", description = "Mel bands (default: ${DEFAULT-VALUE}).")
-    int mels = 40;
 
-    @Option(names = "--mfcc", description = "Coefficients (default: ${DEFAULT-VALUE}).")
-    int coefficients = 10;
+
+    @picocli.CommandLine.Mixin
+    FeatureOptions features = new FeatureOptions();
 
     @Option(names = "--reps", description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int reps = 2000;
 
     @Override
     public Integer call() throws Exception {
-        FeatureSettings s = FeatureSettings.builder().windowMillis(winMs, hopMs).melBands(mels).coefficients(coefficients).build();
+        FeatureSettings s = features.settings();
         float[] clip;
         if (wav != null) {
             clip = WavReader.read(wav, s.sampleRate()).samples();

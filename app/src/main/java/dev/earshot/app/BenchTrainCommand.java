@@ -39,15 +39,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64") int batch;
     @Option(names = "--epochs", defaultValue = "3", description = "timed epochs (after one warm-up epoch)") int epochs;
     @Option(names = "--threads", description = "trainer threads (default: 2 on 2+ cores)") Integer threads;
-    @Option(names = "--window-ms", defaultValue = "30") double windowMs;
-    @Option(names = "--hop-ms", defaultValue = "10") double hopMs;
-    @Option(names = "--coefficients", defaultValue = "40") int coefficients;
+    @picocli.CommandLine.Mixin
+    FeatureOptions features = new FeatureOptions(30, 10, 40, 40);
     @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
 
     @Override
     public Integer call() throws IOException {
-        FeatureSettings fs = FeatureSettings.defaults().toBuilder().windowMillis(windowMs, hopMs).melBands(40)
-                .coefficients(coefficients).build();
+        FeatureSettings fs = features.settings();
         Mfcc mfcc = new Mfcc(fs);
         int clipSamples = fs.sampleRate();
         SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);

@@ -29,23 +29,18 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per file (frames included), one per line.")
     boolean json;
 
-    @Option(names = "--win-ms", description = "Window in ms (default: ${DEFAULT-VALUE}).")
-    double winMs = 40;
+    @picocli.CommandLine.Mixin
+    FeatureOptions features = new FeatureOptions();
 
-    @Option(names = "--hop-ms", description = "Hop in ms (default: ${DEFAULT-VALUE}).")
-    double hopMs = 20;
 
-    @Option(names = "--mels", description = "Mel bands (default: ${DEFAULT-VALUE}).")
-    int mels = 40;
 
-    @Option(names = "--mfcc", description = "Coefficients per frame (default: ${DEFAULT-VALUE}).")
-    int coefficients = 10;
+
 
     @Override
     public Integer call() {
         FeatureSettings settings;
         try {
-            settings = FeatureSettings.builder().windowMillis(winMs, hopMs).melBands(mels).coefficients(coefficients).build();
+            settings = features.settings();
         } catch (IllegalArgumentException e) {
             System.err.println("earshot features: " + e.getMessage());
             return 2;

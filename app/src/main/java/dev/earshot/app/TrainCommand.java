@@ -62,9 +62,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--ema", defaultValue = "0", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
     @Option(names = "--time-masks", defaultValue = "2") int timeMasks;
     @Option(names = "--band-masks", defaultValue = "2") int bandMasks;
-    @Option(names = "--coefficients", defaultValue = "10", description = "MFCC coefficients (default: ${DEFAULT-VALUE})") int coefficients;
-    @Option(names = "--window-ms", defaultValue = "40") double windowMs;
-    @Option(names = "--hop-ms", defaultValue = "20") double hopMs;
+    @picocli.CommandLine.Mixin
+    FeatureOptions features = new FeatureOptions();
 
     private boolean keepBest() {
         if (!keep.equals("best") && !keep.equals("last")) {
@@ -75,8 +74,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FeatureSettings fs = FeatureSettings.defaults().toBuilder().windowMillis(windowMs, hopMs)
-                .coefficients(coefficients).build();
+        FeatureSettings fs = features.settings();
         int clipSamples = fs.sampleRate();  // one second
         SpeechCommandsDataset dataset = SpeechCommandsDataset.open(data);
         LabelSet labelSet = LabelSet.parse(labels);
