@@ -33,7 +33,7 @@ public final class Spotter implements AutoCloseable {
     private long frame = -1;
     private byte carry;                // the low byte of a 16-bit sample split across byte chunks
     private boolean hasCarry;
-    private boolean closed;
+    private volatile boolean closed;
     private final short[] byteScratch = new short[4096];
     private final int inputRate;
     private final StreamingResampler resampler;  // null when the input is at the model's rate
