@@ -56,6 +56,10 @@ public final class EvalStreamCommand implements Callable<Integer> {
     @Option(names = "--save", description = "write the generated stream to FILE.wav and its ground truth to FILE.txt") Path save;
     @Option(names = "--tolerance-ms", defaultValue = "750") int toleranceMs;
     @Option(names = "--threshold", description = "detection threshold (default: the tuned one)") Float threshold;
+    @Option(names = "--average-ms", description = "posterior averaging window (default: the tuned one)") Integer averageMs;
+    @Option(names = "--minimum-count", description = "windows averaged before a detection (default: the tuned one)") Integer minimumCount;
+    @Option(names = "--suppression-ms", description = "quiet time after a detection (default: the tuned one)") Integer suppressionMs;
+    @Option(names = "--stride-ms", description = "how often an analysis window starts (default: the tuned one)") Integer strideMs;
     @Option(names = "--plot", description = "PNG of false accepts per hour against miss rate over a threshold sweep") Path plot;
     @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
 
@@ -95,8 +99,11 @@ public final class EvalStreamCommand implements Callable<Integer> {
                     Files.writeString(Path.of(base + ".txt"), b, StandardCharsets.UTF_8);
                 }
             }
-            DetectionSettings ds = DetectionSettings.defaults();
-            if (threshold != null) ds = ds.withThreshold(threshold);
+            DetectionSettings d0 = DetectionSettings.defaults();
+            DetectionSettings ds = new DetectionSettings(averageMs != null ? averageMs : d0.averageWindowMs(),
+                    threshold != null ? threshold : d0.threshold(), d0.thresholds(),
+                    suppressionMs != null ? suppressionMs : d0.suppressionMs(),
+                    minimumCount != null ? minimumCount : d0.minimumCount(), strideMs != null ? strideMs : d0.windowStrideMs());
             // One pass of the GRU, recording every window's posteriors; detection is replayed per threshold.
             List<long[]> times = new ArrayList<>();
             List<float[]> posts = new ArrayList<>();
