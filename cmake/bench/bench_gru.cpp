@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     std::vector<double> ms;
     for (int r = 0; r < reps + 3; r++) {
         auto t0 = std::chrono::steady_clock::now();
-        eg_trainer_step(trainer, x.data(), x.size(), y.data(), y.size(), B, T, 1e-3f, 0.9f, 0.999f, 1e-8f, 0, 5, nullptr);
+        eg_trainer_step(trainer, x.data(), x.size(), y.data(), y.size(), B, T, 1e-3f, 0.9f, 0.999f, 1e-8f, 0, 5, 0.0f, nullptr);
         auto t1 = std::chrono::steady_clock::now();
         if (r >= 3) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }

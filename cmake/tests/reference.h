@@ -74,8 +74,9 @@ inline std::vector<double> forward(const Shape& s, const std::vector<double>& p,
     return logits;
 }
 
+// Mean cross-entropy against (1 − eps)·onehot + eps/C.
 inline double loss(const Shape& s, const std::vector<double>& p, const std::vector<double>& x,
-                   const std::vector<double>* h0, const std::vector<int>& y) {
+                   const std::vector<double>* h0, const std::vector<int>& y, double eps = 0.0) {
     std::vector<double> z = forward(s, p, x, h0);
     double sum = 0;
     for (int b = 0; b < s.B; b++) {
@@ -83,7 +84,11 @@ inline double loss(const Shape& s, const std::vector<double>& p, const std::vect
         for (int k = 0; k < s.C; k++) mx = std::max(mx, z[(size_t)b * s.C + k]);
         double e = 0;
         for (int k = 0; k < s.C; k++) e += std::exp(z[(size_t)b * s.C + k] - mx);
-        sum += std::log(e) + mx - z[(size_t)b * s.C + y[b]];
+        double logsum = std::log(e) + mx;
+        for (int k = 0; k < s.C; k++) {
+            double q = (k == y[b] ? 1.0 - eps : 0.0) + eps / s.C;
+            sum += q * (logsum - z[(size_t)b * s.C + k]);
+        }
     }
     return sum / s.B;
 }

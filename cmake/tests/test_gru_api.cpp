@@ -44,22 +44,25 @@ int main() {
     refuses("model call on a trainer handle", [&] { eg_model_get_params(trainer, params.data(), np); });
     refuses("label out of range", [&] {
         std::vector<int> bad = {1, 5};
-        eg_trainer_step(trainer, x.data(), 24, bad.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, nullptr);
+        eg_trainer_step(trainer, x.data(), 24, bad.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 0.0f, nullptr);
     });
     refuses("negative label", [&] {
         std::vector<int> bad = {-1, 0};
-        eg_trainer_step(trainer, x.data(), 24, bad.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, nullptr);
+        eg_trainer_step(trainer, x.data(), 24, bad.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 0.0f, nullptr);
     });
     refuses("labels length != batch", [&] {
-        eg_trainer_step(trainer, x.data(), 24, y.data(), 1, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, nullptr);
+        eg_trainer_step(trainer, x.data(), 24, y.data(), 1, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 0.0f, nullptr);
     });
     refuses("beta1 = 1", [&] {
-        eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, 1.f, .999f, 1e-8f, 0, 5, nullptr);
+        eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, 1.f, .999f, 1e-8f, 0, 5, 0.0f, nullptr);
     });
     refuses("h0 wrong size", [&] {
         std::vector<float> g(np), h0(5);
-        eg_trainer_gradients(trainer, x.data(), 24, h0.data(), 5, y.data(), 2, 2, 3, g.data(), np, nullptr, 0,
+        eg_trainer_gradients(trainer, x.data(), 24, h0.data(), 5, y.data(), 2, 2, 3, 0.0f, g.data(), np, nullptr, 0,
                              nullptr, 0);
+    });
+    refuses("label smoothing = 1", [&] {
+        eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 1.0f, nullptr);
     });
     refuses("threads = 0", [&] { eg_trainer_create(model, 0); });
     refuses("streams = 0", [&] { eg_stream_create(model, 0); });
@@ -70,7 +73,7 @@ int main() {
 
     // Valid calls still work after all the refusals.
     int correct = -1;
-    double loss = eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, &correct);
+    double loss = eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 0.0f, &correct);
     ref::expect(std::isfinite(loss) && correct >= 0 && correct <= 2, "a valid step after refusals (loss)", loss, 0);
     eg_stream_free(stream);
     eg_trainer_free(trainer);
@@ -83,7 +86,7 @@ int main() {
     int yi[1] = {1};
     double first = 0, last = 0;
     for (int i = 0; i < 200; i++) {
-        last = eg_trainer_step(tt, xi, 1, yi, 1, 1, 1, 5e-2f, .9f, .999f, 1e-8f, 0, 5, nullptr);
+        last = eg_trainer_step(tt, xi, 1, yi, 1, 1, 1, 5e-2f, .9f, .999f, 1e-8f, 0, 5, 0.0f, nullptr);
         if (i == 0) first = last;
     }
     ref::expect(last < first * 0.5, "T=B=H=I=1 training lowers the loss (final/first)", last / first, 0.5);

@@ -272,10 +272,11 @@ void dense_forward(float* logits, const float* h, const HeadView& p, int B, int 
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, C, H, 1.0f, h, H, p.Wo, H, 1.0f, logits, C);
 }
 
-double softmax_xent(float* dlogits, int* correct, const float* logits, const int* labels, int B, int C,
-                    float scale) {
+double softmax_xent(float* dlogits, int* correct, const float* logits, const int* labels, int B, int C, float scale,
+                    float smoothing) {
     double loss = 0.0;
     int right = 0;
+    const double off = (double)smoothing / C, on = 1.0 - smoothing + off;
     for (int b = 0; b < B; b++) {
         const float* z = logits + (size_t)b * C;
         float* dz = dlogits + (size_t)b * C;
@@ -283,14 +284,18 @@ double softmax_xent(float* dlogits, int* correct, const float* logits, const int
         float mx = z[0];
         for (int c = 1; c < C; c++)
             if (z[c] > mx) mx = z[c], arg = c;
-        double sum = 0.0;
-        for (int c = 0; c < C; c++) sum += std::exp((double)z[c] - mx);
+        double sum = 0.0, zsum = 0.0;
+        for (int c = 0; c < C; c++) {
+            sum += std::exp((double)z[c] - mx);
+            zsum += z[c];
+        }
         double logsum = std::log(sum) + mx;
         int y = labels[b];
-        loss += logsum - z[y];
+        // −Σ q_c (z_c − logsum) = logsum − (1 − ε) z_y − (ε/C) Σ z_c
+        loss += logsum - (1.0 - smoothing) * z[y] - off * zsum;
         if (arg == y) right++;
-        for (int c = 0; c < C; c++) dz[c] = (float)(std::exp((double)z[c] - logsum)) * scale;
-        dz[y] -= scale;
+        for (int c = 0; c < C; c++) dz[c] = (float)((std::exp((double)z[c] - logsum) - off) * scale);
+        dz[y] -= (float)((on - off) * scale);
     }
     if (correct) *correct = right;
     return loss;

@@ -74,8 +74,10 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
 // ---- classifier head ----
 // logits[B, C] = h[B, H] · Wo^T + bo
 void dense_forward(float* logits, const float* h, const HeadView& p, int B, int H, int C);
-// dlogits[B, C] = (softmax(logits) − onehot(labels)) · scale; returns Σ cross-entropy; counts correct.
-double softmax_xent(float* dlogits, int* correct, const float* logits, const int* labels, int B, int C, float scale);
+// Cross-entropy against q = (1 − ε)·onehot(label) + ε/C (label smoothing ε; 0 = plain one-hot):
+// dlogits[B, C] = (softmax(logits) − q) · scale; returns Σ over the batch of −Σ_c q_c log p_c; counts correct.
+double softmax_xent(float* dlogits, int* correct, const float* logits, const int* labels, int B, int C, float scale,
+                    float smoothing);
 // dh[B, H] = dlogits · Wo (overwrites); g.Wo += dlogits^T · h; g.bo += Σ_b dlogits
 void dense_backward(float* dh, const HeadView& g, const float* dlogits, const float* h, const HeadView& p, int B,
                     int H, int C);

@@ -249,12 +249,13 @@ void slice_forward(const Dims& d, float* P, Slice& s, const float* x, const floa
 }
 
 // Backward of one slice after slice_forward; gradients into s.grads (overwritten).
-void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, int B, int T, int b0, float* dx,
-                    float* dh0) {
+void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, float smoothing, int B, int T, int b0,
+                    float* dx, float* dh0) {
     const int I = d.input, H = d.hidden, C = d.classes, Bs = s.Bs;
     std::memset(s.grads.data(), 0, sizeof(float) * s.grads.size());
     float* G = s.grads.data();
-    s.loss = softmax_xent(s.dlogits.data(), &s.correct, s.logits.data(), labels + b0, Bs, C, 1.0f / (float)B);
+    s.loss = softmax_xent(s.dlogits.data(), &s.correct, s.logits.data(), labels + b0, Bs, C, 1.0f / (float)B,
+                          smoothing);
     const float* top = s.hs[d.layers - 1].data() + (size_t)T * Bs * H;
     dense_backward(s.dtop.data(), head_view(d, G), s.dlogits.data(), top, head_view(d, P), Bs, H, C);
     // The head reads only the top layer's last step, so that layer gets dtop and no per-step gradients.
@@ -285,6 +286,10 @@ void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, int B,
 // Splits B rows into n nearly equal slices: slice k starts at b0(k).
 int slice_start(int B, int n, int k) { return (int)((int64_t)B * k / n); }
 
+void check_smoothing(float s) {
+    if (!(s >= 0.0f && s < 1.0f)) fail("label smoothing must be in [0, 1), got " + std::to_string(s));
+}
+
 void check_labels(const int* labels, int64_t labels_len, int batch, int classes) {
     check_len("labels", labels, labels_len, batch);
     for (int b = 0; b < batch; b++)
@@ -295,8 +300,8 @@ void check_labels(const int* labels, int64_t labels_len, int batch, int classes)
 
 // Runs forward (and backward when labels are given) over the trainer's slices; returns the summed loss
 // and leaves the summed gradients in slices[0].grads.
-double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels, int B, int T, float* logits,
-                 float* dx, float* dh0, int* correct) {
+double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels, float smoothing, int B, int T,
+                 float* logits, float* dx, float* dh0, int* correct) {
     Model& mo = *tr.model;
     const Dims& d = mo.d;
     const int n = std::min(tr.pool->size(), B);
@@ -309,7 +314,7 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
         s.ensure(d, T, b1 - b0, training);
         slice_forward(d, P, s, x, h0, B, T, b0);
         if (logits) std::memcpy(logits + (size_t)b0 * d.classes, s.logits.data(), sizeof(float) * s.Bs * d.classes);
-        if (training) slice_backward(d, P, s, labels, B, T, b0, dx, dh0);
+        if (training) slice_backward(d, P, s, labels, smoothing, B, T, b0, dx, dh0);
     });
     if (!training) return 0.0;
     double loss = 0;
@@ -404,7 +409,7 @@ void eg_trainer_free(int64_t trainer) {
 
 double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int* labels, int64_t labels_len,
                        int batch, int frames, float lr, float beta1, float beta2, float eps, float weight_decay,
-                       float clip_norm, int* correct_out) {
+                       float clip_norm, float label_smoothing, int* correct_out) {
     Trainer* t = as_trainer(trainer);
     const Dims& d = t->model->d;
     check_batch(d, batch, frames, x, x_len);
@@ -412,8 +417,9 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
     if (!(lr >= 0 && beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0 && weight_decay >= 0 &&
           clip_norm >= 0))
         fail("Adam settings out of range (lr >= 0, 0 <= beta < 1, eps > 0, weight_decay >= 0, clip_norm >= 0)");
+    check_smoothing(label_smoothing);
     int correct = 0;
-    double loss = run_batch(*t, x, nullptr, labels, batch, frames, nullptr, nullptr, nullptr, &correct);
+    double loss = run_batch(*t, x, nullptr, labels, label_smoothing, batch, frames, nullptr, nullptr, nullptr, &correct);
     const size_t np = param_count(d);
     float* G = t->slices[0].grads.data();
     float scale = 1.0f;
@@ -429,8 +435,8 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
 }
 
 double eg_trainer_gradients(int64_t trainer, const float* x, int64_t x_len, const float* h0, int64_t h0_len,
-                            const int* labels, int64_t labels_len, int batch, int frames, float* grads,
-                            int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len) {
+                            const int* labels, int64_t labels_len, int batch, int frames, float label_smoothing,
+                            float* grads, int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len) {
     Trainer* t = as_trainer(trainer);
     const Dims& d = t->model->d;
     check_batch(d, batch, frames, x, x_len);
@@ -440,7 +446,8 @@ double eg_trainer_gradients(int64_t trainer, const float* x, int64_t x_len, cons
     check_len("grads", grads, grads_len, (int64_t)param_count(d));
     check_optional_len("dx", dx, dx_len, x_len);
     check_optional_len("dh0", dh0, dh0_len, state);
-    double loss = run_batch(*t, x, h0, labels, batch, frames, nullptr, dx, dh0, nullptr);
+    check_smoothing(label_smoothing);
+    double loss = run_batch(*t, x, h0, labels, label_smoothing, batch, frames, nullptr, dx, dh0, nullptr);
     std::memcpy(grads, t->slices[0].grads.data(), sizeof(float) * param_count(d));
     return loss / batch;
 }
@@ -450,7 +457,7 @@ void eg_trainer_infer(int64_t trainer, const float* x, int64_t x_len, int batch,
     Trainer* t = as_trainer(trainer);
     check_batch(t->model->d, batch, frames, x, x_len);
     check_len("logits", logits, logits_len, checked_product({batch, t->model->d.classes}, "logits"));
-    run_batch(*t, x, nullptr, nullptr, batch, frames, logits, nullptr, nullptr, nullptr);
+    run_batch(*t, x, nullptr, nullptr, 0.0f, batch, frames, logits, nullptr, nullptr, nullptr);
 }
 
 int64_t eg_trainer_get_step(int64_t trainer) { return as_trainer(trainer)->step; }

@@ -22,16 +22,17 @@ void eg_model_infer(int64_t model, const float* x, int64_t x_len, int batch, int
 // ---- trainer: gradients, Adam moments, per-thread workspaces; mutates the model's parameters ----
 int64_t eg_trainer_create(int64_t model, int threads);
 void eg_trainer_free(int64_t trainer);
-// One step: forward, backward, clip by global norm, AdamW. Returns the mean cross-entropy; writes the
-// number of correct argmax predictions to correct_out[0] (if not null).
+// One step: forward, backward, clip by global norm, AdamW. Returns the mean cross-entropy (against labels
+// smoothed by label_smoothing in [0, 1)); writes the number of correct argmax predictions to correct_out[0]
+// (if not null).
 double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int* labels, int64_t labels_len,
                        int batch, int frames, float lr, float beta1, float beta2, float eps, float weight_decay,
-                       float clip_norm, int* correct_out);
+                       float clip_norm, float label_smoothing, int* correct_out);
 // Gradients only (no update): mean cross-entropy returned; grads[P] overwritten; dx[B, T, I] and
 // dh0[L, B, H] written when not null; h0[L, B, H] is the initial state (null = zeros).
 double eg_trainer_gradients(int64_t trainer, const float* x, int64_t x_len, const float* h0, int64_t h0_len,
-                            const int* labels, int64_t labels_len, int batch, int frames, float* grads,
-                            int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len);
+                            const int* labels, int64_t labels_len, int batch, int frames, float label_smoothing,
+                            float* grads, int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len);
 // Batch inference on the trainer's threads.
 void eg_trainer_infer(int64_t trainer, const float* x, int64_t x_len, int batch, int frames, float* logits,
                       int64_t logits_len);

@@ -59,6 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--keep", defaultValue = "best",
             description = "best (the epoch with the best validation accuracy) or last (nothing chosen on validation)")
     String keep;
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "target (1-e) on the label, e spread over all classes")
+    float labelSmoothing;
     @Option(names = "--ema", defaultValue = "0", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
     @Option(names = "--time-masks", defaultValue = "2") int timeMasks;
     @Option(names = "--band-masks", defaultValue = "2") int bandMasks;
@@ -97,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
                 threads == null ? d.threads() : threads,
                 noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : d.noiseVolume(), noAugment ? 0 : d.shiftSamples(),
                 d.silenceFraction(), d.unknownFraction(), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
-                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest());
+                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing);
         Path ckpt = Path.of(out + ".ckpt");
         Trainer.Result r = new Trainer(td, fs, clipSamples, s, ckpt, resume, System.err)
                 .provenance("earshot", "0.1.0")

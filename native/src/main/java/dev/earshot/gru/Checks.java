@@ -8,6 +8,10 @@ final class Checks {
         if (value < 1) throw new IllegalArgumentException(name + " must be at least 1, got " + value);
     }
 
+    static void smoothing(float s) {
+        if (!(s >= 0f && s < 1f)) throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + s);
+    }
+
     static void length(String name, float[] a, long expected) {
         if (a == null) throw new NullPointerException(name + " is null");
         if (a.length != expected) {

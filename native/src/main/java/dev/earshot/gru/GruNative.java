@@ -50,11 +50,12 @@ public final class GruNative {
 
     public static native double eg_trainer_step(long trainer, float[] x, long xLen, int[] labels, long labelsLen,
                                                 int batch, int frames, float lr, float beta1, float beta2,
-                                                float eps, float weightDecay, float clipNorm, int[] correctOut);
+                                                float eps, float weightDecay, float clipNorm, float labelSmoothing,
+                                                int[] correctOut);
 
     public static native double eg_trainer_gradients(long trainer, float[] x, long xLen, float[] h0, long h0Len,
                                                      int[] labels, long labelsLen, int batch, int frames,
-                                                     float[] grads, long gradsLen, float[] dx, long dxLen,
+                                                     float labelSmoothing, float[] grads, long gradsLen, float[] dx, long dxLen,
                                                      float[] dh0, long dh0Len);
 
     public static native void eg_trainer_infer(long trainer, float[] x, long xLen, int batch, int frames,

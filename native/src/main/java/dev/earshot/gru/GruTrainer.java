@@ -62,6 +62,15 @@ public final class GruTrainer implements AutoCloseable {
      * @param labels class of each clip, in [0, classes)
      */
     public StepResult step(float[] x, int[] labels, int batch, int frames, AdamSettings adam) {
+        return step(x, labels, batch, frames, adam, 0f);
+    }
+
+    /**
+     * One training step against labels smoothed by {@code labelSmoothing} ε in [0, 1): the target is
+     * (1 − ε) on the label and ε/classes spread over all classes (Szegedy et al. 2016).
+     */
+    public StepResult step(float[] x, int[] labels, int batch, int frames, AdamSettings adam, float labelSmoothing) {
+        Checks.smoothing(labelSmoothing);
         Checks.length("x", x, Checks.clips(config, batch, frames));
         Checks.labels(labels, batch, config.classes());
         int[] correct = new int[1];
@@ -69,7 +78,7 @@ public final class GruTrainer implements AutoCloseable {
         try {
             double loss = GruNative.eg_trainer_step(h, x, x.length, labels, labels.length, batch, frames,
                     adam.learningRate(), adam.beta1(), adam.beta2(), adam.epsilon(), adam.weightDecay(),
-                    adam.clipNorm(), correct);
+                    adam.clipNorm(), labelSmoothing, correct);
             return new StepResult(loss, correct[0]);
         } finally {
             handle.release();
@@ -87,6 +96,13 @@ public final class GruTrainer implements AutoCloseable {
      */
     public double gradients(float[] x, float[] h0, int[] labels, int batch, int frames, float[] grads, float[] dx,
                             float[] dh0) {
+        return gradients(x, h0, labels, batch, frames, 0f, grads, dx, dh0);
+    }
+
+    /** {@link #gradients(float[], float[], int[], int, int, float[], float[], float[])} with label smoothing. */
+    public double gradients(float[] x, float[] h0, int[] labels, int batch, int frames, float labelSmoothing,
+                            float[] grads, float[] dx, float[] dh0) {
+        Checks.smoothing(labelSmoothing);
         long xl = Checks.clips(config, batch, frames);
         Checks.length("x", x, xl);
         long state = (long) config.layers() * batch * config.hidden();
@@ -98,7 +114,7 @@ public final class GruTrainer implements AutoCloseable {
         long h = handle.acquire();
         try {
             return GruNative.eg_trainer_gradients(h, x, x.length, h0, h0 == null ? 0 : h0.length, labels,
-                    labels.length, batch, frames, grads, grads.length, dx, dx == null ? 0 : dx.length, dh0,
+                    labels.length, batch, frames, labelSmoothing, grads, grads.length, dx, dx == null ? 0 : dx.length, dh0,
                     dh0 == null ? 0 : dh0.length);
         } finally {
             handle.release();

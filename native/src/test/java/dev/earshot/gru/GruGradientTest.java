@@ -19,15 +19,17 @@ class GruGradientTest {
     // since float32 cannot carry a relative 1e-3 on a value of 1e-7.
     private static final double FLOOR = 1e-3;
 
-    @ParameterizedTest(name = "I={0} H={1} L={2} C={3} B={4} T={5} threads={6}")
+    @ParameterizedTest(name = "I={0} H={1} L={2} C={3} B={4} T={5} threads={6} smoothing={7}")
     @CsvSource({
-            "1, 1, 1, 2, 1, 1, 1",
-            "3, 4, 1, 3, 2, 5, 1",
-            "3, 4, 2, 3, 3, 6, 2",
-            "5, 6, 3, 4, 2, 4, 2",
-            "2, 7, 2, 5, 4, 8, 3",
+            "1, 1, 1, 2, 1, 1, 1, 0",
+            "3, 4, 1, 3, 2, 5, 1, 0",
+            "3, 4, 2, 3, 3, 6, 2, 0",
+            "5, 6, 3, 4, 2, 4, 2, 0",
+            "2, 7, 2, 5, 4, 8, 3, 0",
+            "3, 4, 2, 3, 3, 6, 2, 0.1",
+            "2, 5, 1, 12, 4, 5, 1, 0.3",
     })
-    void gradientsMatchFiniteDifferences(int I, int H, int L, int C, int B, int T, int threads) {
+    void gradientsMatchFiniteDifferences(int I, int H, int L, int C, int B, int T, int threads, double smoothing) {
         GruConfig cfg = new GruConfig(I, H, L, C);
         SplittableRandom rng = new SplittableRandom(31L * I + 7L * H + L + B);
         float[] p = TestData.uniform(rng, (int) cfg.parameterCount(), 0.8);
@@ -40,16 +42,16 @@ class GruGradientTest {
         float[] dh0 = new float[h0.length];
         double loss;
         try (GruModel model = new GruModel(cfg, p); GruTrainer trainer = new GruTrainer(model, threads)) {
-            loss = trainer.gradients(x, h0, labels, B, T, grads, dx, dh0);
+            loss = trainer.gradients(x, h0, labels, B, T, (float) smoothing, grads, dx, dh0);
         }
 
         ReferenceGru ref = new ReferenceGru(cfg);
         double[] pd = ReferenceGru.toDouble(p), xd = ReferenceGru.toDouble(x), hd = ReferenceGru.toDouble(h0);
-        assertEquals(ref.loss(pd, xd, hd, labels, B, T), loss, 1e-5, "loss");
+        assertEquals(ref.loss(pd, xd, hd, labels, B, T, smoothing), loss, 1e-5, "loss");
 
-        check("parameters", grads, pd, v -> ref.loss(v, xd, hd, labels, B, T));
-        check("input sequence", dx, xd, v -> ref.loss(pd, v, hd, labels, B, T));
-        check("initial state", dh0, hd, v -> ref.loss(pd, xd, v, labels, B, T));
+        check("parameters", grads, pd, v -> ref.loss(v, xd, hd, labels, B, T, smoothing));
+        check("input sequence", dx, xd, v -> ref.loss(pd, v, hd, labels, B, T, smoothing));
+        check("initial state", dh0, hd, v -> ref.loss(pd, xd, v, labels, B, T, smoothing));
     }
 
     private static void check(String what, float[] analytic, double[] at, java.util.function.ToDoubleFunction<double[]> f) {

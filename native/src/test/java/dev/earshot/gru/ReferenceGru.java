@@ -90,6 +90,11 @@ final class ReferenceGru {
 
     /** Mean softmax cross-entropy over the batch. */
     double loss(double[] p, double[] x, double[] h0, int[] labels, int B, int T) {
+        return loss(p, x, h0, labels, B, T, 0);
+    }
+
+    /** Mean cross-entropy against (1 − eps)·onehot + eps/C. */
+    double loss(double[] p, double[] x, double[] h0, int[] labels, int B, int T, double eps) {
         double[][] z = logits(p, x, h0, B, T);
         double sum = 0;
         for (int b = 0; b < B; b++) {
@@ -97,7 +102,9 @@ final class ReferenceGru {
             for (double v : z[b]) mx = Math.max(mx, v);
             double s = 0;
             for (double v : z[b]) s += Math.exp(v - mx);
-            sum += Math.log(s) + mx - z[b][labels[b]];
+            double logsum = Math.log(s) + mx;
+            int C = z[b].length;
+            for (int k = 0; k < C; k++) sum += ((k == labels[b] ? 1 - eps : 0) + eps / C) * (logsum - z[b][k]);
         }
         return sum / B;
     }

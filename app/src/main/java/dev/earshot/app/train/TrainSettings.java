@@ -16,11 +16,11 @@ public record TrainSettings(
         int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
         long seed, int threads,
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
-        int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest) {
+        int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing) {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f);
     }
 
     public TrainSettings {
@@ -33,7 +33,7 @@ public record TrainSettings(
         if (noiseProbability < 0 || noiseProbability > 1 || noiseVolume < 0 || shiftSamples < 0
                 || silenceFraction < 0 || unknownFraction < 0 || timeMasks < 0 || timeMaskWidth < 0
                 || bandMasks < 0 || bandMaskWidth < 0 || speedPerturbation < 0 || speedPerturbation >= 0.5f
-                || emaDecay < 0 || emaDecay >= 1) {
+                || emaDecay < 0 || emaDecay >= 1 || labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException("augmentation settings out of range");
         }
     }
@@ -60,6 +60,7 @@ public record TrainSettings(
         m.put("speed_perturbation", Float.toString(speedPerturbation));
         m.put("ema_decay", Float.toString(emaDecay));
         m.put("keep", keepBest ? "best validation epoch" : "last epoch");
+        m.put("label_smoothing", Float.toString(labelSmoothing));
         return m;
     }
 }

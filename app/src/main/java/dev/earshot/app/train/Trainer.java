@@ -135,7 +135,7 @@ public final class Trainer {
                     int[] yb = b == s.batch() ? y : java.util.Arrays.copyOf(y, b);
                     long step = trainer.stepCount();
                     lr = s.learningRate() * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
-                    GruTrainer.StepResult r = trainer.step(xb, yb, b, T, adam.withLearningRate((float) lr));
+                    GruTrainer.StepResult r = trainer.step(xb, yb, b, T, adam.withLearningRate((float) lr), s.labelSmoothing());
                     if (ema != null) average(ema, gru.parameters(), s.emaDecay(), trainer.stepCount());
                     lossSum += r.loss() * b;
                     correct += r.correct();
