@@ -69,6 +69,12 @@ public final class Trainer {
             else known.add(i);
         }
         int nSilence = silence < 0 ? 0 : Math.round(s.silenceFraction() * known.size());
+        if (nSilence > 0 && silences.isEmpty() && data.noise() == null) {
+            // Nothing to make silence from: train without it rather than on all-zero clips.
+            log.println("warning: no _silence_ clips and no _background_noise_ in " + data.description()
+                    + ": training without silence examples");
+            nSilence = 0;
+        }
         int nUnknown = unknown < 0 || unknowns.isEmpty() ? 0 : Math.round(s.unknownFraction() * known.size());
         int perEpoch = known.size() + nUnknown + nSilence;
         int stepsPerEpoch = (perEpoch + s.batch() - 1) / s.batch();
