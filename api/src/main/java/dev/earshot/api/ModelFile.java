@@ -33,8 +33,9 @@ import java.util.Map;
  * clipSamples  int       the clip length the model was trained on (16000 for 1 s at 16 kHz)
  * provenance   int n, then n × (string key, string value), strings as int byte length + UTF-8
  *                        (data, seed, settings, metrics, creation time, …)
- * weights      int count, byte encoding (0 = float32, 1 = IEEE float16), then count × float or half
- *                        (GruModel.parameters() layout)
+ * weights      int count, byte encoding, then the weights (GruModel.parameters() layout):
+ *                        0 = count × float32; 1 = count × IEEE float16; 2 = blocks of 64 weights (the last may be
+ *                        shorter), each a float32 scale then one signed byte per weight (w = byte · scale)
  * checksum     32 bytes  SHA-256 of every byte before it
  * </pre>
  * All numbers are big-endian, as DataOutput writes them. A reader checks the magic, the version and the
@@ -49,8 +50,13 @@ public final class ModelFile {
     private static final int DIGEST_BYTES = 32;
     private static final int MAX_STRING_BYTES = 1 << 20;
 
-    /** How the weights are stored. Half precision halves the file; the GRU still computes in float32. */
-    public enum Precision { FLOAT32, FLOAT16 }
+    /**
+     * How the weights are stored. The GRU always computes in float32; these only shrink the file: float16 to a half,
+     * INT8 (blocks of 64 weights sharing a scale, max |w| → 127) to about a quarter.
+     */
+    public enum Precision { FLOAT32, FLOAT16, INT8 }
+
+    static final int INT8_BLOCK = 64;
 
     /** Everything a model file holds. */
     public record Contents(List<String> labels, FeatureSettings features, GruConfig architecture, int clipSamples,
@@ -88,12 +94,24 @@ public final class ModelFile {
         }
         out.writeInt(c.weights().length);
         out.writeByte(precision.ordinal());
-        for (float w : c.weights()) {
-            if (precision == Precision.FLOAT32) {
-                out.writeFloat(w);
-            } else {
-                if (Math.abs(w) > 65504f) throw new ModelFormatException("model", "weight " + w + " does not fit a float16");
-                out.writeShort(toHalf(w));
+        float[] ws = c.weights();
+        if (precision == Precision.INT8) {
+            for (int start = 0; start < ws.length; start += INT8_BLOCK) {
+                int end = Math.min(ws.length, start + INT8_BLOCK);
+                float max = 0;
+                for (int i = start; i < end; i++) max = Math.max(max, Math.abs(ws[i]));
+                float scale = max / 127f;
+                out.writeFloat(scale);
+                for (int i = start; i < end; i++) out.writeByte(scale == 0 ? 0 : Math.round(ws[i] / scale));
+            }
+        } else {
+            for (float w : ws) {
+                if (precision == Precision.FLOAT32) {
+                    out.writeFloat(w);
+                } else {
+                    if (Math.abs(w) > 65504f) throw new ModelFormatException("model", "weight " + w + " does not fit a float16");
+                    out.writeShort(toHalf(w));
+                }
             }
         }
         out.flush();
@@ -157,9 +175,17 @@ public final class ModelFile {
                 throw new ModelFormatException(source, count + " weights, but the architecture needs " + arch.parameterCount());
             }
             int encoding = in.readUnsignedByte();
-            if (encoding > 1) throw new ModelFormatException(source, "unknown weight encoding " + encoding);
+            if (encoding > 2) throw new ModelFormatException(source, "unknown weight encoding " + encoding);
             float[] weights = new float[count];
-            for (int i = 0; i < count; i++) weights[i] = encoding == 0 ? in.readFloat() : fromHalf(in.readShort());
+            if (encoding == 2) {
+                for (int start = 0; start < count; start += INT8_BLOCK) {
+                    float scale = in.readFloat();
+                    if (!(scale >= 0) || Float.isInfinite(scale)) throw new ModelFormatException(source, "bad weight scale " + scale);
+                    for (int i = start; i < Math.min(count, start + INT8_BLOCK); i++) weights[i] = in.readByte() * scale;
+                }
+            } else {
+                for (int i = 0; i < count; i++) weights[i] = encoding == 0 ? in.readFloat() : fromHalf(in.readShort());
+            }
             if (in.available() != 0) throw new ModelFormatException(source, in.available() + " unexpected bytes after the weights");
             Contents c = new Contents(List.copyOf(labels), features, arch, clipSamples, provenance, weights);
             validate(c, source);

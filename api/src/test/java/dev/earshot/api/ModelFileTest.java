@@ -73,6 +73,24 @@ class ModelFileTest {
     }
 
     @Test
+    void int8BlocksKeepEachWeightWithinHalfAStep() throws IOException {
+        ModelFile.Contents c = tinyModel(10);
+        byte[] bytes = ModelFile.encode(c, ModelFile.Precision.INT8);
+        ModelFile.Contents back = ModelFile.decode(bytes, "int8");
+        float[] w = c.weights(), q = back.weights();
+        for (int start = 0; start < w.length; start += ModelFile.INT8_BLOCK) {
+            int end = Math.min(w.length, start + ModelFile.INT8_BLOCK);
+            float max = 0;
+            for (int i = start; i < end; i++) max = Math.max(max, Math.abs(w[i]));
+            float step = max / 127f;
+            for (int i = start; i < end; i++) assertTrue(Math.abs(w[i] - q[i]) <= step / 2 * 1.0001f + 1e-12f, i + ": " + w[i] + " -> " + q[i]);
+        }
+        // the weights take one byte each plus a 4-byte scale per block, instead of four bytes each
+        int blocks = (w.length + ModelFile.INT8_BLOCK - 1) / ModelFile.INT8_BLOCK;
+        assertEquals(ModelFile.encode(c).length - 3L * w.length + 4L * blocks, bytes.length);
+    }
+
+    @Test
     void everyDamagedByteIsRefused() throws IOException {
         byte[] good = ModelFile.encode(tinyModel(2));
         for (int i = 0; i < good.length; i++) {

@@ -32,8 +32,9 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", description = "continue from <out>.ckpt after an interruption")
     boolean resume;
-    @Option(names = "--half", description = "store the weights as float16 (half the file; inference still in float32)")
-    boolean half;
+    @Option(names = "--weights", defaultValue = "float32",
+            description = "how the model file stores weights: float32, float16 or int8 (64-weight blocks); inference is float32 either way")
+    String weights;
     @Option(names = "--split", defaultValue = "auto",
             description = "auto (the dataset's lists, else TensorFlow's hash), lists, hash, speakers (held out by speaker)")
     String split;
@@ -66,6 +67,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--band-masks", defaultValue = "2") int bandMasks;
     @picocli.CommandLine.Mixin
     FeatureOptions features = new FeatureOptions();
+
+    private dev.earshot.api.ModelFile.Precision precision() {
+        try {
+            return dev.earshot.api.ModelFile.Precision.valueOf(weights.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--weights must be float32, float16 or int8, not '" + weights + "'");
+        }
+    }
 
     private boolean keepBest() {
         if (!keep.equals("best") && !keep.equals("last")) {
@@ -105,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .provenance("earshot", "0.1.0")
                 .run();
         try (var model = r.model()) {
-            model.save(out, half ? dev.earshot.api.ModelFile.Precision.FLOAT16 : dev.earshot.api.ModelFile.Precision.FLOAT32);
+            model.save(out, precision());
         }
         String base = out.getFileName().toString().replaceFirst("\\.earshot$", "");
         Map<String, String> facts = new LinkedHashMap<>();
