@@ -38,6 +38,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "auto",
             description = "auto (the dataset's lists, else TensorFlow's hash), lists, hash, speakers (held out by speaker)")
     String split;
+    @Option(names = "--cache", description = "feature cache folder (default: ~/.cache/earshot/features; 'none' to keep "
+            + "features in memory only)")
+    String cache;
     @Option(names = "--add-data", description = "another Speech Commands-shaped folder whose clips all go to training "
             + "(e.g. from 'earshot dataset synth'); repeatable")
     java.util.List<Path> addData = new java.util.ArrayList<>();
@@ -111,7 +114,9 @@ public final class TrainCommand implements Callable<Integer> {
                 d.silenceFraction(), d.unknownFraction(), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
                 noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing);
         Path ckpt = Path.of(out + ".ckpt");
-        Trainer.Result r = new Trainer(td, fs, clipSamples, s, ckpt, resume, System.err)
+        Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
+                : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");
+        Trainer.Result r = new Trainer(td, fs, clipSamples, s, ckpt, resume, cacheDir, System.err)
                 .provenance("earshot", "0.1.0")
                 .run();
         try (var model = r.model()) {

@@ -45,7 +45,8 @@ class TrainEvalRecognizeTest {
     static String[] trainArgs(Path out, int epochs, String... extra) {
         String[] base = {"train", "--data", data.toString(), "--labels", "yes,no", "--split", "speakers",
                 "--validation-percent", "25", "--hidden", "24", "--epochs", Integer.toString(epochs), "--batch", "16",
-                "--lr", "1e-2", "--seed", "5", "--out", out.toString()};
+                "--lr", "1e-2", "--seed", "5", "--out", out.toString(),
+                "--cache", data.resolveSibling("feature-cache").toString()};
         String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return all;
@@ -56,6 +57,11 @@ class TrainEvalRecognizeTest {
         Path model = dir.resolve("toy.earshot");
         Run r = run(trainArgs(model, 12));
         assertEquals(0, r.exit(), r.err());
+        // Clean frames went to the feature cache; a second run reads them instead of computing them.
+        Run again = run(trainArgs(dir.resolve("toy2.earshot"), 1));
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(r.err().contains("built") && again.err().contains("features of") && again.err().contains("loaded"),
+                again.err());
         assertTrue(Files.exists(model) && Files.exists(Path.of(model + ".ckpt")));
         for (String f : new String[] {"toy-report.html", "toy-report-curves.png", "toy-report-confusion.png"}) {
             assertTrue(Files.size(dir.resolve(f)) > 1000, f);

@@ -66,13 +66,16 @@ public final class LabelSet {
         return new LabelSet(new ArrayList<>(seen));
     }
 
-    /** Parses {@code standard12}, {@code all} / {@code all-v0.02}, {@code all-v0.01}, or a comma-separated word list. */
+    /**
+     * Parses {@code standard12} / {@code 12}, {@code all} / {@code 35} / {@code all-v0.02}, {@code all-v0.01} / {@code 30},
+     * or a comma-separated word list.
+     */
     public static LabelSet parse(String spec) {
         String s = spec.trim().toLowerCase(Locale.ROOT);
         switch (s) {
             case "standard12": case "standard": case "12": return standard12();
-            case "all": case "all-v0.02": case "all35": return allWords(SpeechCommandsVersion.V0_02);
-            case "all-v0.01": case "all30": return allWords(SpeechCommandsVersion.V0_01);
+            case "all": case "all-v0.02": case "all35": case "35": return allWords(SpeechCommandsVersion.V0_02);
+            case "all-v0.01": case "all30": case "30": return allWords(SpeechCommandsVersion.V0_01);
             default: return of(List.of(s.split(",")));
         }
     }

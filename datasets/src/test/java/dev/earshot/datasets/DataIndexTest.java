@@ -21,6 +21,9 @@ class DataIndexTest {
         assertEquals(32, LabelSet.allWords(SpeechCommandsVersion.V0_01).size());
         assertEquals(List.of("_silence_", "_unknown_", "marvin", "sheila"), LabelSet.parse("Marvin, sheila").labels());
         assertEquals(LabelSet.standard12(), LabelSet.parse("standard12"));
+        assertEquals(LabelSet.standard12(), LabelSet.parse("12"));
+        assertEquals(LabelSet.allWords(SpeechCommandsVersion.V0_02), LabelSet.parse("35"));
+        assertEquals(37, LabelSet.parse("35").size(), "35 words plus silence and unknown");
         assertThrows(IllegalArgumentException.class, () -> LabelSet.of(List.of("yes", "yes")));
         assertThrows(IllegalArgumentException.class, () -> LabelSet.of(List.of("_silence_")));
         assertThrows(IllegalArgumentException.class, () -> LabelSet.of(List.of()));

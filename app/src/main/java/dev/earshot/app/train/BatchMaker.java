@@ -27,9 +27,16 @@ final class BatchMaker {
     private final int clipSamples;
     private final int silenceLabel;
     private final int frames, bands, coefs;
+    private final float[][] clean;       // normalized clean frames per example (from the feature cache), or null
+    private final boolean augmenting;
 
-    BatchMaker(Mfcc mfcc, List<Example> examples, BackgroundNoise noise, TrainSettings s, int clipSamples,
-               int silenceLabel) {
+    /**
+     * @param clean the examples' clean, normalized frames, read from the feature cache: used for validation and
+     *              whenever no augmentation is configured, so those epochs read frames rather than audio (null:
+     *              compute them from the PCM)
+     */
+    BatchMaker(Mfcc mfcc, List<Example> examples, float[][] clean, BackgroundNoise noise, TrainSettings s,
+               int clipSamples, int silenceLabel) {
         this.mfcc = mfcc;
         this.examples = examples;
         this.augmenter = new Augmenter(noise, new Augmenter.Settings(s.noiseProbability(), s.noiseVolume(),
@@ -40,6 +47,9 @@ final class BatchMaker {
         this.frames = mfcc.frameCount(clipSamples);
         this.bands = mfcc.settings().melBands();
         this.coefs = mfcc.coefficients();
+        this.clean = clean;
+        this.augmenting = s.noiseProbability() > 0 || s.shiftSamples() > 0 || s.timeMasks() > 0 || s.bandMasks() > 0
+                || s.speedPerturbation() > 0;
     }
 
     int frames() {
@@ -61,6 +71,11 @@ final class BatchMaker {
         IntStream.range(0, count).parallel().forEach(i -> {
             int id = ids[from + i];
             SplittableRandom r = rng == null ? null : new SplittableRandom(seeds[i]);
+            if (id != NOISE_SILENCE && clean != null && (r == null || !augmenting)) {
+                y[i] = examples.get(id).label();
+                System.arraycopy(clean[id], 0, x, i * frames * coefs, frames * coefs);
+                return;
+            }
             float[] pcm;
             if (id == NOISE_SILENCE) {
                 pcm = augmenter.silence(r == null ? new SplittableRandom(from + i) : r);

@@ -76,7 +76,7 @@ public final class DataLoader {
                 try {
                     float[] pcm = WavReader.read(c.file(), sampleRate).samples();
                     float[] fitted = java.util.Arrays.copyOf(pcm, clipSamples);
-                    return new Example(c.relativePath(), c.speaker(), labels.labelOf(c), fitted);
+                    return new Example(c.relativePath(), c.file(), c.speaker(), labels.labelOf(c), fitted);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -1,7 +1,9 @@
 package dev.earshot.app.train;
 
+import java.nio.file.Path;
+
 /**
  * One labelled clip in memory: PCM at the model's rate, cut or padded to the clip length, its label
- * index, and where it came from ({@code word/file.wav}) and who spoke it.
+ * index, where it came from ({@code word/file.wav} in the dataset, and the file) and who spoke it.
  */
-public record Example(String path, String speaker, int label, float[] pcm) {}
+public record Example(String path, Path file, String speaker, int label, float[] pcm) {}

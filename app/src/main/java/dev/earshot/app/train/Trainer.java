@@ -40,8 +40,15 @@ public final class Trainer {
     private final PrintStream log;
     private final Map<String, String> extraProvenance = new LinkedHashMap<>();
 
+    private final Path featureCache;
+
+    /**
+     * @param featureCache folder of the on-disk feature cache (clean frames of every clip, computed once), or null
+     *                     to compute them in memory each run
+     */
     public Trainer(TrainingData data, FeatureSettings features, int clipSamples, TrainSettings settings,
-                   Path checkpointFile, boolean resume, PrintStream log) {
+                   Path checkpointFile, boolean resume, Path featureCache, PrintStream log) {
+        this.featureCache = featureCache;
         this.data = data;
         this.features = features;
         this.clipSamples = clipSamples;
@@ -85,11 +92,14 @@ public final class Trainer {
             throw new IOException(checkpointFile + ": the checkpoint was made with other settings or data; "
                     + "start afresh without --resume or use the same options");
         }
-        float[][] norm = ckpt != null ? new float[][] {ckpt.normMean(), ckpt.normStd()} : normalization(train, silence);
+        float[][] trainRaw = rawFeatures(train), valRaw = rawFeatures(data.validation());
+        float[][] norm = ckpt != null ? new float[][] {ckpt.normMean(), ckpt.normStd()} : normalization(trainRaw, train, silence);
         FeatureSettings fs = features.toBuilder().normalization(norm[0], norm[1]).build();
         Mfcc mfcc = new Mfcc(fs);
-        BatchMaker trainBatches = new BatchMaker(mfcc, train, data.noise(), s, clipSamples, Math.max(silence, 0));
-        BatchMaker valBatches = new BatchMaker(mfcc, data.validation(), data.noise(), s, clipSamples, Math.max(silence, 0));
+        BatchMaker trainBatches = new BatchMaker(mfcc, train, normalized(trainRaw, norm), data.noise(), s, clipSamples,
+                Math.max(silence, 0));
+        BatchMaker valBatches = new BatchMaker(mfcc, data.validation(), normalized(valRaw, norm), data.noise(), s,
+                clipSamples, Math.max(silence, 0));
         int T = trainBatches.frames(), C = trainBatches.coefficients();
         int nVal = data.validation().size();
         float[] valX = new float[nVal * T * C];
@@ -223,22 +233,66 @@ public final class Trainer {
         return ids;
     }
 
-    /** Per-coefficient mean and standard deviation of the clean features of the non-silence training clips. */
-    private float[][] normalization(List<Example> train, int silence) {
+    /**
+     * Clean, unnormalized frames of each example: from the feature cache (keyed by the files and the feature
+     * settings; computed once from the examples' audio), or computed here when there is no cache.
+     */
+    private float[][] rawFeatures(List<Example> examples) throws IOException {
         Mfcc raw = new Mfcc(features.toBuilder().normalization(null, null).build());
-        int C = raw.coefficients();
+        int n = raw.frameCount(clipSamples) * raw.coefficients();
+        java.util.function.Function<Example, float[]> featurize = e -> {
+            float[] f = new float[n];
+            raw.compute(e.pcm(), 0, clipSamples, f, 0);
+            return f;
+        };
+        float[][] out = new float[examples.size()][];
+        if (featureCache == null) {
+            java.util.stream.IntStream.range(0, out.length).parallel().forEach(i -> out[i] = featurize.apply(examples.get(i)));
+            return out;
+        }
+        java.util.Map<Path, Example> byFile = new java.util.HashMap<>();
+        List<Path> files = new ArrayList<>();
+        for (Example e : examples) {
+            Path p = e.file().toAbsolutePath().normalize();
+            byFile.put(p, e);
+            files.add(p);
+        }
+        String key = dev.earshot.datasets.FeatureCache.settingsKey(raw.settings()) + "-clip" + clipSamples;
+        dev.earshot.datasets.FeatureCache.Features f = dev.earshot.datasets.FeatureCache.load(featureCache, files, key,
+                p -> featurize.apply(byFile.get(p.toAbsolutePath().normalize())), 2);
+        for (int i = 0; i < out.length; i++) out[i] = f.get(i);
+        log.printf(java.util.Locale.ROOT, "features of %d clips: %s %s%n", out.length,
+                f.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), f.file());
+        return out;
+    }
+
+    /** (f − mean) · (1/std), the same arithmetic as {@link Mfcc}'s normalization, so both paths agree to the bit. */
+    private static float[][] normalized(float[][] raw, float[][] norm) {
+        int C = norm[0].length;
+        float[] inv = new float[C];
+        for (int c = 0; c < C; c++) inv[c] = 1f / norm[1][c];
+        float[][] out = new float[raw.length][];
+        for (int i = 0; i < raw.length; i++) {
+            float[] r = raw[i], o = new float[r.length];
+            for (int j = 0; j < r.length; j++) o[j] = (r[j] - norm[0][j % C]) * inv[j % C];
+            out[i] = o;
+        }
+        return out;
+    }
+
+    /** Per-coefficient mean and standard deviation of the clean features of the non-silence training clips. */
+    private float[][] normalization(float[][] raw, List<Example> train, int silence) {
+        int C = features.coefficients();
         double[] sum = new double[C], sq = new double[C];
         long n = 0;
-        int frames = raw.frameCount(clipSamples);
-        float[] f = new float[frames * C];
-        for (Example c : train) {
-            if (c.label() == silence) continue;
-            raw.compute(c.pcm(), 0, clipSamples, f, 0);
+        for (int k = 0; k < raw.length; k++) {
+            if (train.get(k).label() == silence) continue;
+            float[] f = raw[k];
             for (int i = 0; i < f.length; i++) {
                 sum[i % C] += f[i];
                 sq[i % C] += (double) f[i] * f[i];
             }
-            n += frames;
+            n += f.length / C;
         }
         float[] mean = new float[C], std = new float[C];
         for (int c = 0; c < C; c++) {
