@@ -86,7 +86,7 @@ void dense_backward(float* dh, const HeadView& g, const float* dlogits, const fl
 struct AdamSettings {
     float lr, beta1, beta2, eps, weight_decay, clip_norm;
 };
-// One AdamW step (decoupled weight decay on matrices only when weight_decay > 0) on gradients scaled by
+// One AdamW step (decoupled weight decay, p ← p·(1 − lr·wd), on every parameter) on gradients scaled by
 // grad_scale (the clipping factor). step is 1-based.
 void adam_update(float* params, const float* grads, float* m, float* v, size_t n, const AdamSettings& s,
                  float grad_scale, long step);
