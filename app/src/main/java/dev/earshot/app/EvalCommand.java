@@ -63,8 +63,7 @@ public final class EvalCommand implements Callable<Integer> {
         SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);
         List<Clip> clips = new ArrayList<>();
         if (list != null) {
-            java.util.Set<String> wanted = new java.util.HashSet<>();
-            for (String line : java.nio.file.Files.readAllLines(list)) if (!line.isBlank()) wanted.add(line.trim());
+            java.util.Set<String> wanted = dev.earshot.app.train.DataLoader.readClipList(list);
             for (Clip c : ds.clips()) if (wanted.contains(c.relativePath())) clips.add(c);
             if (clips.size() != wanted.size()) {
                 System.err.println("earshot eval: " + list + " lists " + wanted.size() + " clips, " + clips.size()

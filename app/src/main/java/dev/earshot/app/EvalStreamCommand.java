@@ -164,11 +164,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
     private float[] generate(KeywordModel m, List<Truth> truth) throws IOException {
         SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);
         List<Clip> pool = new ArrayList<>();
-        java.util.Set<String> listed = null;
-        if (list != null) {
-            listed = new java.util.HashSet<>();
-            for (String line : Files.readAllLines(list)) if (!line.isBlank()) listed.add(line.trim());
-        }
+        java.util.Set<String> listed = list == null ? null : dev.earshot.app.train.DataLoader.readClipList(list);
         SplitPolicy policy = split.equals("all") || listed != null ? null : SplitPolicy.standard(ds);
         Split want = policy == null ? null : Split.parse(split);
         List<Clip> commands = new ArrayList<>(), unknowns = new ArrayList<>();

@@ -25,14 +25,20 @@ import java.util.stream.Collectors;
 public final class DataLoader {
     private DataLoader() {}
 
-    /** A split policy from a file of validation clips ({@code word/file.wav} per line); the rest is training. */
-    public static SplitPolicy validationList(Path file) throws IOException {
-        Set<String> val = new HashSet<>();
+    /** The clips a list file names: {@code word/file.wav} per line; blank lines and {@code #} comments skipped. */
+    public static Set<String> readClipList(Path file) throws IOException {
+        Set<String> clips = new HashSet<>();
         for (String line : Files.readAllLines(file)) {
             String t = line.trim();
-            if (!t.isEmpty() && !t.startsWith("#")) val.add(t);
+            if (!t.isEmpty() && !t.startsWith("#")) clips.add(t);
         }
-        if (val.isEmpty()) throw new IOException(file + ": no clips listed");
+        if (clips.isEmpty()) throw new IOException(file + ": no clips listed");
+        return clips;
+    }
+
+    /** A split policy from a file of validation clips ({@code word/file.wav} per line); the rest is training. */
+    public static SplitPolicy validationList(Path file) throws IOException {
+        Set<String> val = readClipList(file);
         String name = file.getFileName().toString();
         return new SplitPolicy() {
             @Override
