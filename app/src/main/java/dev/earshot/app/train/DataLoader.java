@@ -81,8 +81,8 @@ public final class DataLoader {
             return clips.parallelStream().map(c -> {
                 try {
                     float[] pcm = WavReader.read(c.file(), sampleRate).samples();
-                    float[] fitted = java.util.Arrays.copyOf(pcm, clipSamples);
-                    return new Example(c.relativePath(), c.file(), c.speaker(), labels.labelOf(c), fitted);
+                    return new Example(c.relativePath(), c.file(), c.speaker(), labels.labelOf(c),
+                            Example.quantize(pcm, clipSamples));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -3,7 +3,26 @@ package dev.earshot.app.train;
 import java.nio.file.Path;
 
 /**
- * One labelled clip in memory: PCM at the model's rate, cut or padded to the clip length, its label
+ * One labelled clip in memory: 16-bit PCM at the model's rate, cut or padded to the clip length, its label
  * index, where it came from ({@code word/file.wav} in the dataset, and the file) and who spoke it.
+ *
+ * <p>16-bit because that is what Speech Commands holds (so nothing is lost) and it halves the memory: the
+ * full dataset's 105,000 one-second clips take 3.4 GB instead of 6.7 GB.
  */
-public record Example(String path, Path file, String speaker, int label, float[] pcm) {}
+public record Example(String path, Path file, String speaker, int label, short[] pcm16) {
+    /** The samples as floats in [-1, 1), as the WAV reader scales them. */
+    public float[] pcm() {
+        float[] f = new float[pcm16.length];
+        for (int i = 0; i < f.length; i++) f[i] = pcm16[i] / 32768f;
+        return f;
+    }
+
+    /** Quantizes float samples to 16 bits (exact for audio that came from 16-bit files). */
+    static short[] quantize(float[] pcm, int length) {
+        short[] s = new short[length];
+        for (int i = 0; i < Math.min(length, pcm.length); i++) {
+            s[i] = (short) Math.max(-32768, Math.min(32767, Math.round(pcm[i] * 32768f)));
+        }
+        return s;
+    }
+}
