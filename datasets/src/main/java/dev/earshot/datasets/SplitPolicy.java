@@ -2,13 +2,10 @@ package dev.earshot.datasets;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,8 +83,8 @@ public interface SplitPolicy {
      * @throws IOException naming the file when a list is missing or unreadable
      */
     static SplitPolicy lists(SpeechCommandsDataset dataset) throws IOException {
-        Set<String> val = readList(dataset.root().resolve(SpeechCommandsDataset.VALIDATION_LIST));
-        Set<String> test = readList(dataset.root().resolve(SpeechCommandsDataset.TESTING_LIST));
+        Set<String> val = ClipList.read(dataset.root().resolve(SpeechCommandsDataset.VALIDATION_LIST));
+        Set<String> test = ClipList.read(dataset.root().resolve(SpeechCommandsDataset.TESTING_LIST));
         return new SplitPolicy() {
             @Override
             public Split splitOf(Clip clip) {
@@ -157,17 +154,6 @@ public interface SplitPolicy {
             throw new IllegalArgumentException("split percentages must be >= 0 with validation + testing <= 100: "
                     + val + " / " + test);
         }
-    }
-
-    private static Set<String> readList(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException(file + ": split list is missing");
-        Set<String> s = new HashSet<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            String t = line.trim().replace('\\', '/');
-            while (t.startsWith("./")) t = t.substring(2);
-            if (!t.isEmpty()) s.add(t);
-        }
-        return s;
     }
 
     private static String fmt(double d) {

@@ -27,11 +27,7 @@ public final class DataLoader {
 
     /** The clips a list file names: {@code word/file.wav} per line; blank lines and {@code #} comments skipped. */
     public static Set<String> readClipList(Path file) throws IOException {
-        Set<String> clips = new HashSet<>();
-        for (String line : Files.readAllLines(file)) {
-            String t = line.trim();
-            if (!t.isEmpty() && !t.startsWith("#")) clips.add(t);
-        }
+        Set<String> clips = dev.earshot.datasets.ClipList.read(file);
         if (clips.isEmpty()) throw new IOException(file + ": no clips listed");
         return clips;
     }
