@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 BenchGruCommand.class,
                 BenchTrainCommand.class,
                 BenchStreamCommand.class,
+                BenchSoakCommand.class,
                 BenchJmhCommand.class,
         })
 public final class BenchCommand implements Runnable {
