@@ -209,6 +209,12 @@ public final class KeywordModel implements AutoCloseable {
         return !l.equals(SILENCE) && !l.equals(UNKNOWN);
     }
 
+    /** True when {@code label} is one of this model's command words (not silence, unknown, or another word). */
+    public boolean isKeyword(String label) {
+        int k = labels.indexOf(label);
+        return k >= 0 && isKeyword(k);
+    }
+
     static void softmaxInPlace(float[] z, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) max = Math.max(max, z[off + i]);

@@ -1,6 +1,7 @@
 package dev.earshot.app;
 
 import dev.earshot.api.KeywordModel;
+import dev.earshot.app.train.Trainer;
 import dev.earshot.audio.WavReader;
 import dev.earshot.datasets.Clip;
 import dev.earshot.datasets.SpeechCommandsDataset;
@@ -46,9 +47,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
 
         public double accuracy() {
-            long right = 0;
-            for (int i = 0; i < confusion.length; i++) right += confusion[i][i];
-            return total() == 0 ? 0 : right / (double) total();
+            return Trainer.accuracy(confusion);
         }
 
         public double classAccuracy(int k) {
@@ -87,8 +86,7 @@ public final class EvalCommand implements Callable<Integer> {
     static int truth(KeywordModel m, Clip c) {
         List<String> labels = m.labels();
         if (c.isSilence()) return labels.indexOf(KeywordModel.SILENCE);
-        int i = labels.indexOf(c.word());
-        return i >= 0 && m.isKeyword(i) ? i : labels.indexOf(KeywordModel.UNKNOWN);
+        return m.isKeyword(c.word()) ? labels.indexOf(c.word()) : labels.indexOf(KeywordModel.UNKNOWN);
     }
 
     /** Scores clips in batches on the model's GRU (two threads). Unreadable clips stop it with their name. */
@@ -116,11 +114,7 @@ public final class EvalCommand implements Callable<Integer> {
                 }
                 float[] logits = new float[part.size() * C];
                 t.infer(x, part.size(), T, logits);
-                for (int i = 0; i < part.size(); i++) {
-                    int arg = 0;
-                    for (int k = 1; k < C; k++) if (logits[i * C + k] > logits[i * C + arg]) arg = k;
-                    cm[truth(m, part.get(i))][arg]++;
-                }
+                for (int i = 0; i < part.size(); i++) cm[truth(m, part.get(i))][Trainer.argmax(logits, i * C, C)]++;
             }
         }
         return new Score(m.labels(), cm);

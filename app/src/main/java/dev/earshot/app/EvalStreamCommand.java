@@ -105,7 +105,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
                     suppressionMs != null ? suppressionMs : d0.suppressionMs(),
                     minimumCount != null ? minimumCount : d0.minimumCount(), strideMs != null ? strideMs : d0.windowStrideMs());
             // One pass of the GRU, recording every window's posteriors; detection is replayed per threshold.
-            List<long[]> times = new ArrayList<>();
+            List<Long> times = new ArrayList<>();
             List<float[]> posts = new ArrayList<>();
             List<Detection> found = new ArrayList<>();
             SpotterListener l = new SpotterListener() {
@@ -114,7 +114,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
                 }
 
                 public void onPosteriors(long t, float[] p, float[] smoothed) {
-                    times.add(new long[] {t});
+                    times.add(t);
                     posts.add(p.clone());
                 }
             };
@@ -136,7 +136,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
                 CommandRecognizer rec = new CommandRecognizer(m.labels(), ds.withThreshold(th), stride);
                 List<Detection> det = new ArrayList<>();
                 for (int i = 0; i < posts.size(); i++) {
-                    Detection d = rec.accept(times.get(i)[0], posts.get(i));
+                    Detection d = rec.accept(times.get(i), posts.get(i));
                     if (d != null) det.add(d);
                 }
                 Stats s = score(truth, det, toleranceMs, hours, m);
@@ -172,8 +172,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
             if (c.isSilence()) continue;
             if (listed != null && !listed.contains(c.relativePath())) continue;
             if (policy != null && policy.splitOf(c) != want) continue;
-            int k = m.labels().indexOf(c.word());
-            if (k >= 0 && m.isKeyword(k)) commands.add(c);
+            if (m.isKeyword(c.word())) commands.add(c);
             else unknowns.add(c);
         }
         if (commands.isEmpty() && unknownPercent < 100) throw new IOException(data + ": no command-word clips to build a stream from");
@@ -232,8 +231,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
         boolean[] command = new boolean[truth.size()];
         int matched = 0, correct = 0, wrong = 0, fp = 0, commands = 0;
         for (int i = 0; i < truth.size(); i++) {
-            int k = m.labels().indexOf(truth.get(i).label());
-            command[i] = k >= 0 && m.isKeyword(k);
+            command[i] = m.isKeyword(truth.get(i).label());
             if (command[i]) commands++;
         }
         for (Detection d : found) {

@@ -75,9 +75,9 @@ public final class FeaturesCommand implements Callable<Integer> {
 
     static String toJson(Path f, AudioClip clip, FeatureSettings s, float[][] frames) {
         StringBuilder sb = new StringBuilder(256 + frames.length * s.coefficients() * 12);
-        sb.append("{\"file\":").append(quote(f.toString()))
-                .append(",\"container\":").append(quote(clip.container().name()))
-                .append(",\"codec\":").append(quote(clip.codec()))
+        sb.append("{\"file\":").append(Stats.quote(f.toString()))
+                .append(",\"container\":").append(Stats.quote(clip.container().name()))
+                .append(",\"codec\":").append(Stats.quote(clip.codec()))
                 .append(",\"extensible\":").append(clip.extensible())
                 .append(",\"bits\":").append(clip.bitsPerSample())
                 .append(",\"channels\":").append(clip.channels())
@@ -91,7 +91,7 @@ public final class FeaturesCommand implements Callable<Integer> {
         for (java.util.Map.Entry<String, String> e : s.toMap().entrySet()) {
             if (!first) sb.append(',');
             first = false;
-            sb.append(quote(e.getKey())).append(':').append(quote(e.getValue()));
+            sb.append(Stats.quote(e.getKey())).append(':').append(Stats.quote(e.getValue()));
         }
         sb.append('}')
                 .append(",\"shape\":[").append(frames.length).append(',').append(s.coefficients()).append(']')
@@ -106,15 +106,5 @@ public final class FeaturesCommand implements Callable<Integer> {
             sb.append(']');
         }
         return sb.append("]}").toString();
-    }
-
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') sb.append('\\').append(c);
-            else if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-            else sb.append(c);
-        }
-        return sb.append('"').toString();
     }
 }

@@ -66,10 +66,6 @@ final class NativeHandle implements AutoCloseable {
         dependents--;
     }
 
-    synchronized boolean isClosed() {
-        return closed;
-    }
-
     @Override
     public void close() {
         closeOnce();

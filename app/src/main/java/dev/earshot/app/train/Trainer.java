@@ -311,16 +311,20 @@ public final class Trainer {
             float[] xb = java.util.Arrays.copyOfRange(x, from * T * C, (from + b) * T * C);
             float[] logits = new float[b * classes];
             trainer.infer(xb, b, T, logits);
-            for (int i = 0; i < b; i++) {
-                int arg = 0;
-                for (int k = 1; k < classes; k++) if (logits[i * classes + k] > logits[i * classes + arg]) arg = k;
-                cm[y[from + i]][arg]++;
-            }
+            for (int i = 0; i < b; i++) cm[y[from + i]][argmax(logits, i * classes, classes)]++;
         }
         return cm;
     }
 
-    static double accuracy(int[][] cm) {
+    /** The index of the largest of {@code n} values at {@code off} (the first on ties). */
+    public static int argmax(float[] v, int off, int n) {
+        int arg = 0;
+        for (int k = 1; k < n; k++) if (v[off + k] > v[off + arg]) arg = k;
+        return arg;
+    }
+
+    /** The share of a confusion matrix on its diagonal (0 when empty). */
+    public static double accuracy(int[][] cm) {
         long right = 0, total = 0;
         for (int i = 0; i < cm.length; i++)
             for (int j = 0; j < cm.length; j++) {
