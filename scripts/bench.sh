@@ -21,11 +21,14 @@ run_gru() {
   fi
 }
 
+# Pinned to one CPU, the same for Earshot and both anchors: the vCPUs here differ by up to 40%.
 run_mfcc() {
-  ./earshot bench mfcc --json
+  cpu=$(( $(nproc) - 1 ))
+  taskset -c "$cpu" ./earshot bench mfcc --json
   if [ -f "$anchors/torchaudio_mfcc_bench.py" ]; then
-    /usr/bin/python3 "$anchors/torchaudio_mfcc_bench.py" --win-ms 40 --hop-ms 20 --mels 40 --mfcc 10
+    taskset -c "$cpu" /usr/bin/python3 "$anchors/torchaudio_mfcc_bench.py" --win-ms 40 --hop-ms 20 --mels 40 --mfcc 10
   fi
+  taskset -c "$cpu" /usr/bin/python3 scripts/torchaudio_mfcc_exact.py
 }
 
 for env_mode in set unset; do
