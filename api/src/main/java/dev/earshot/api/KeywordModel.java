@@ -29,6 +29,14 @@ public final class KeywordModel implements AutoCloseable {
     public static final String BUNDLED_RESOURCE = "/dev/earshot/api/default.earshot";
     public static final String SILENCE = "_silence_";
     public static final String UNKNOWN = "_unknown_";
+    /**
+     * Provenance key saying how a {@link Spotter} runs the model: {@link #CONTINUOUS} (trained with context,
+     * one GRU stream that never resets) or {@link #WINDOWS} (trained on single clips from a zero state, run on
+     * staggered one-clip windows). Absent means windows: models made before the key existed.
+     */
+    public static final String STREAMING_KEY = "streaming";
+    public static final String CONTINUOUS = "continuous";
+    public static final String WINDOWS = "windows";
 
     private final List<String> labels;
     private final FeatureSettings features;
@@ -155,6 +163,11 @@ public final class KeywordModel implements AutoCloseable {
 
     public int clipFrames() {
         return mfcc.frameCount(clipSamples);
+    }
+
+    /** Whether the model was trained to run continuously on a stream (see {@link #STREAMING_KEY}). */
+    public boolean continuous() {
+        return CONTINUOUS.equals(provenance.get(STREAMING_KEY));
     }
 
     /**

@@ -10,11 +10,17 @@ import dev.earshot.gru.GruStream;
  * {@link Detection}s for the {@link SpotterListener} through a {@link CommandRecognizer}. Times are stream times
  * in milliseconds: a window's, and a detection's, is the middle of that one-clip window, when the word was heard.
  *
- * <p>The model was trained on one-clip windows that start from a zero state, so the spotter runs it the
- * same way: every {@link DetectionSettings#windowStrideMs()} a new window starts on a GRU stream of its own
- * (all windows step together in one batched call), and when a window has seen one clip of audio its
- * posteriors are taken and its stream is reset. The state never runs longer than one clip, so it stays
- * bounded however long the spotter listens.
+ * <p>How the GRU runs depends on how the model was trained ({@link KeywordModel#continuous()}):
+ * <ul>
+ *   <li>Continuous models were trained with other audio before each clip, so they classify the latest second
+ *   whatever came before. One GRU stream runs on the whole stream, and its posteriors after every frame go to
+ *   the recognizer. The state stays bounded: every unit of a GRU state is a convex mix of tanh values, within
+ *   (−1, 1). A one-hour stream showed no drift in false accepts or detections (BENCHMARKS.md).</li>
+ *   <li>Window models were trained on single clips from a zero state, so the spotter runs them the same way:
+ *   every {@link DetectionSettings#windowStrideMs()} a new window starts on a GRU stream of its own (all
+ *   windows step together in one batched call), and when a window has seen one clip of audio its posteriors
+ *   are taken and its stream is reset. This costs one GRU step per open window per frame.</li>
+ * </ul>
  *
  * <p>One spotter per audio source and thread; many spotters may share one {@link KeywordModel}. Close it to
  * free its native state. Nothing is allocated per frame.
@@ -27,6 +33,7 @@ public final class Spotter implements AutoCloseable {
     private final GruStream gru;
     private final int labels, coefs, windowFrames, stride, period, windows;
     private final int sampleRate, hop;
+    private final boolean continuous;
     private final float[] x, logits, posterior;
     private final CommandRecognizer recognizer;
     private final int halfClipMs;
@@ -64,9 +71,11 @@ public final class Spotter implements AutoCloseable {
         this.sampleRate = model.sampleRate();
         this.hop = model.features().hopLength();
         double hopMs = 1000.0 * hop / sampleRate;
-        this.stride = Math.max(1, (int) Math.round(settings.windowStrideMs() / hopMs));
-        this.period = stride * ((windowFrames + stride - 1) / stride);
-        this.windows = period / stride;
+        this.continuous = model.continuous();
+        // A continuous model is one stream that never resets: a period no frame count reaches.
+        this.stride = continuous ? 1 : Math.max(1, (int) Math.round(settings.windowStrideMs() / hopMs));
+        this.period = continuous ? 0 : stride * ((windowFrames + stride - 1) / stride);
+        this.windows = continuous ? 1 : period / stride;
         this.gru = new GruStream(model.gru(), windows);
         this.x = new float[windows * coefs];
         this.logits = new float[windows * labels];
@@ -174,6 +183,11 @@ public final class Spotter implements AutoCloseable {
 
     private void onFrame(long index, float[] f) {
         long t = ++frame;
+        if (continuous) {
+            gru.step(f, logits);
+            if (t >= windowFrames - 1) windowDone(0);
+            return;
+        }
         for (int w = 0; w < windows; w++) {
             if (Math.floorMod(t - (long) w * stride, period) == 0) gru.reset(w);
             System.arraycopy(f, 0, x, w * coefs, coefs);

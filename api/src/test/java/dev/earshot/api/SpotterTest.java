@@ -89,6 +89,38 @@ class SpotterTest {
         }
     }
 
+    /** A model trained with context runs as one stream: after every frame, the GRU over all audio so far. */
+    @Test
+    void continuousModelPostsEveryFrameOfOneUnresetStream() throws IOException {
+        ModelFile.Contents tiny = ModelFileTest.tinyModel(12);
+        Map<String, String> prov = new java.util.LinkedHashMap<>(tiny.provenance());
+        prov.put(KeywordModel.STREAMING_KEY, KeywordModel.CONTINUOUS);
+        try (KeywordModel m = KeywordModel.create(new ModelFile.Contents(tiny.labels(), tiny.features(),
+                tiny.architecture(), tiny.clipSamples(), prov, tiny.weights()))) {
+            assertTrue(m.continuous());
+            float[] pcm = noise(2, 16000 * 3);
+            List<Window> ws = windows(m, DetectionSettings.defaults(), pcm, 0, "float");
+            float[][] frames = m.mfcc().compute(pcm);
+            int c = m.mfcc().coefficients(), first = m.clipFrames() - 1;
+            // The first posterior comes once a clip's worth of audio is in; then one per frame.
+            assertEquals(frames.length - first, ws.size());
+            int hop = m.features().hopLength(), span = m.features().frameSpan();
+            for (int t = first; t < frames.length; t += 13) {
+                float[] x = new float[(t + 1) * c];
+                for (int i = 0; i <= t; i++) System.arraycopy(frames[i], 0, x, i * c, c);
+                float[] want = new float[m.labels().size()];
+                m.gru().infer(x, 1, t + 1, want);
+                KeywordModel.softmaxInPlace(want, 0, want.length);
+                Window w = ws.get(t - first);
+                assertArrayEquals(want, w.posterior(), 1e-5f, "frame " + t);
+                assertEquals(((long) t * hop + span) * 1000 / 16000 - 500, w.timeMs(), "time of frame " + t);
+            }
+        }
+        try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(12))) {
+            assertTrue(!m.continuous(), "no streaming key: windows, as models made before it");
+        }
+    }
+
     @Test
     void chunkingAndSampleFormatDoNotChangeTheResult() throws IOException {
         try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(12))) {

@@ -65,6 +65,19 @@ public final class TrainCommand implements Callable<Integer> {
     String keep;
     @Option(names = "--label-smoothing", defaultValue = "0", description = "target (1-e) on the label, e spread over all classes")
     float labelSmoothing;
+
+    @Option(names = "--unknown-percent", defaultValue = "10", paramLabel = "P",
+            description = "unknown-word examples drawn per epoch, as a percentage of the command words (default 10, as TensorFlow)")
+    double unknownPercent;
+
+    @Option(names = "--noise-volume", defaultValue = "0.1", paramLabel = "V",
+            description = "background noise mixed in at a volume drawn from U(0, V) (default 0.1, as TensorFlow)")
+    float noiseVolume;
+
+    @Option(names = "--context-ms", defaultValue = "0", paramLabel = "MS",
+            description = "train for continuous listening: precede each batch's clips with 0..MS ms of other clips, "
+                    + "so the model runs on a stream without resets (0: one-clip windows from a zero state)")
+    double contextMs;
     @Option(names = "--ema", defaultValue = "0", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
     @Option(names = "--time-masks", defaultValue = "2") int timeMasks;
     @Option(names = "--band-masks", defaultValue = "2") int bandMasks;
@@ -110,9 +123,10 @@ public final class TrainCommand implements Callable<Integer> {
         TrainSettings d = TrainSettings.defaults();
         TrainSettings s = new TrainSettings(hidden, layers, epochs, batch, lr, weightDecay, d.clipNorm(), seed,
                 threads == null ? d.threads() : threads,
-                noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : d.noiseVolume(), noAugment ? 0 : d.shiftSamples(),
-                d.silenceFraction(), d.unknownFraction(), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
-                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing);
+                noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : noiseVolume, noAugment ? 0 : d.shiftSamples(),
+                d.silenceFraction(), (float) (unknownPercent / 100), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
+                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing,
+                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())));
         Path ckpt = Path.of(out + ".ckpt");
         Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");

@@ -118,6 +118,29 @@ final class BatchMaker {
         return out;
     }
 
+    /**
+     * The batch x [b, frames, coefs] with {@code context} frames of other clips before each clip: row i becomes
+     * [the last frames of random other rows of the batch (as many clips as it takes), then row i]. Training on
+     * these teaches the GRU to classify the latest clip whatever preceded it, which is what a stream run
+     * without resets asks of it.
+     */
+    static float[] withContext(float[] x, int b, int frames, int coefs, int context, SplittableRandom r) {
+        int t2 = context + frames;
+        float[] out = new float[b * t2 * coefs];
+        for (int i = 0; i < b; i++) {
+            int end = (i * t2 + context) * coefs; // where the context ends and the clip begins
+            for (int need = context; need > 0; ) {
+                int j = b == 1 ? i : (i + 1 + r.nextInt(b - 1)) % b;
+                int take = Math.min(need, frames);
+                System.arraycopy(x, (j * frames + frames - take) * coefs, out, end - take * coefs, take * coefs);
+                end -= take * coefs;
+                need -= take;
+            }
+            System.arraycopy(x, i * frames * coefs, out, (i * t2 + context) * coefs, frames * coefs);
+        }
+        return out;
+    }
+
     /** log-mel → SpecAugment masks (training only) → DCT and normalization, into x at offset. */
     private void featurize(float[] pcm, SplittableRandom r, float[] x, int offset) {
         float[] logMel = new float[frames * bands];

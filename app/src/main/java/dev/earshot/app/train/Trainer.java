@@ -149,9 +149,16 @@ public final class Trainer {
                     trainBatches.fill(ids, from, b, rng, x, y);
                     float[] xb = b == s.batch() ? x : java.util.Arrays.copyOf(x, b * T * C);
                     int[] yb = b == s.batch() ? y : java.util.Arrays.copyOf(y, b);
+                    int frames = T;
+                    if (s.contextFrames() > 0) {
+                        int tc = rng.nextInt(s.contextFrames() + 1);
+                        xb = BatchMaker.withContext(xb, b, T, C, tc, rng);
+                        frames = T + tc;
+                    }
                     long step = trainer.stepCount();
                     lr = s.learningRate() * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
-                    GruTrainer.StepResult r = trainer.step(xb, yb, b, T, adam.withLearningRate((float) lr), s.labelSmoothing());
+                    GruTrainer.StepResult r = trainer.step(xb, yb, b, frames, adam.withLearningRate((float) lr),
+                            s.labelSmoothing());
                     if (ema != null) average(ema, gru.parameters(), s.emaDecay(), trainer.stepCount());
                     lossSum += r.loss() * b;
                     correct += r.correct();
@@ -187,6 +194,7 @@ public final class Trainer {
         provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", bestAcc));
         provenance.put("best_epoch", Integer.toString(bestEpoch));
         provenance.put("created", Instant.now().toString());
+        provenance.put(KeywordModel.STREAMING_KEY, s.contextFrames() > 0 ? KeywordModel.CONTINUOUS : KeywordModel.WINDOWS);
         provenance.putAll(extraProvenance);
         KeywordModel model = KeywordModel.create(new ModelFile.Contents(labels, fs, arch, clipSamples, provenance, best));
         int[][] confusion;
