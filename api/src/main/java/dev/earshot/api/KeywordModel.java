@@ -27,6 +27,11 @@ import java.util.Map;
 public final class KeywordModel implements AutoCloseable {
     /** Where the bundled default model lives on the class path. */
     public static final String BUNDLED_RESOURCE = "/dev/earshot/api/default.earshot";
+    /**
+     * The bundled fast model: one GRU layer of 256 trained for continuous listening, about 20 times cheaper per
+     * second of audio in a {@link Spotter} than the default and a little less accurate (BENCHMARKS.md).
+     */
+    public static final String BUNDLED_FAST_RESOURCE = "/dev/earshot/api/fast.earshot";
     public static final String SILENCE = "_silence_";
     public static final String UNKNOWN = "_unknown_";
     /**
@@ -94,9 +99,13 @@ public final class KeywordModel implements AutoCloseable {
         return fromClasspath(KeywordModel.class, BUNDLED_RESOURCE);
     }
 
-    /** Loads {@code spec}: "default" for the bundled model, "classpath:/x.earshot", or a file path. */
+    /**
+     * Loads {@code spec}: "default" for the bundled model, "fast" for the bundled fast model
+     * ({@link #BUNDLED_FAST_RESOURCE}), "classpath:/x.earshot", or a file path.
+     */
     public static KeywordModel open(String spec) throws IOException {
         if (spec == null || spec.equals("default")) return bundled();
+        if (spec.equals("fast")) return fromClasspath(KeywordModel.class, BUNDLED_FAST_RESOURCE);
         if (spec.startsWith("classpath:")) return fromClasspath(KeywordModel.class, spec.substring("classpath:".length()));
         return load(Path.of(spec));
     }

@@ -34,6 +34,19 @@ class KeywordModelTest {
         }
     }
 
+    /** Both bundled models load by name, with the twelve labels; "fast" runs continuously, "default" in windows. */
+    @Test
+    void bundledModelsOpenByName() throws IOException {
+        try (KeywordModel d = KeywordModel.open("default"); KeywordModel f = KeywordModel.open("fast")) {
+            assertEquals(12, d.labels().size());
+            assertEquals(d.labels(), f.labels());
+            assertTrue(!d.continuous() && f.continuous(), "default: windows; fast: continuous");
+            // the same front end (their normalizations come from their own training runs)
+            assertEquals(d.features().toBuilder().normalization(null, null).build().toMap(),
+                    f.features().toBuilder().normalization(null, null).build().toMap());
+        }
+    }
+
     @Test
     void longClipsAreScannedAndTheMostConfidentWindowSpeaks() throws IOException {
         try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(8))) {

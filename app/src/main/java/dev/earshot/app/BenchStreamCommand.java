@@ -42,11 +42,12 @@ public final class BenchStreamCommand implements Callable<Integer> {
                 }
             }
             double med = Stats.median(usPerChunk);
-            System.out.printf(Locale.ROOT, "spotter: %s, window stride %d ms: %.2f µs per 10 ms of audio (min %.2f), "
-                    + "%.0fx real time, one thread%n", m.architecture(), d.windowStrideMs(), med, Stats.min(usPerChunk), 10000 / med);
+            String mode = m.continuous() ? "one continuous stream" : "windows every " + d.windowStrideMs() + " ms";
+            System.out.printf(Locale.ROOT, "spotter: %s, %s: %.2f µs per 10 ms of audio (min %.2f), "
+                    + "%.0fx real time, one thread%n", m.architecture(), mode, med, Stats.min(usPerChunk), 10000 / med);
             if (json) {
-                System.out.printf(Locale.ROOT, "{\"us_per_10ms\":%s,\"realtime_factor\":%s,\"stride_ms\":%d}%n",
-                        Stats.num(med), Stats.num(10000 / med), d.windowStrideMs());
+                System.out.printf(Locale.ROOT, "{\"us_per_10ms\":%s,\"realtime_factor\":%s,\"mode\":%s}%n",
+                        Stats.num(med), Stats.num(10000 / med), Stats.quote(m.continuous() ? "continuous" : "windows"));
             }
         }
         return 0;

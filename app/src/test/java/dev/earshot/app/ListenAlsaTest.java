@@ -56,6 +56,19 @@ class ListenAlsaTest {
         List<String> captured = Files.readAllLines(out);
         assertEquals(List.of(direct.out().trim().split("\n")), captured, "microphone path = file path");
 
+        assertHearsTheDemo(captured);
+    }
+
+    /** The bundled fast (continuous) model hears the demo too, from the file. */
+    @Test
+    void fastModelHearsTheDemo() throws Exception {
+        TrainEvalRecognizeTest.Run r = TrainEvalRecognizeTest.run("listen", "--json", "--fast", "--model", "fast",
+                "--input", DEMO.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertHearsTheDemo(List.of(r.out().trim().split("\n")));
+    }
+
+    private static void assertHearsTheDemo(List<String> captured) throws IOException {
         List<EvalStreamCommand.Truth> truth = EvalStreamCommand.readTruth(TRUTH);
         List<String[]> found = new ArrayList<>();
         for (String line : captured) {
