@@ -1,20 +1,70 @@
 package dev.earshot.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.earshot.audio.FeatureSettings;
+import dev.earshot.gru.GruConfig;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A seeded mutation fuzzer for the model-file reader that re-seals every mutant with a valid SHA-256, so the
- * parser behind the checksum sees hostile bytes: every input must end in a model or a ModelFormatException,
- * never another exception, an OutOfMemoryError or a hang.
+ * parser behind the checksum sees hostile bytes. Mutants start from the committed corpus
+ * ({@code src/test/resources/fuzz/model-file/corpus/}, written by {@link #generateCorpus()}) and go through
+ * {@link KeywordModel#load(java.io.InputStream, String)}, the whole way a model is opened (parse, feature front
+ * end, native GRU): every input must end in a model or a ModelFormatException naming it, never another
+ * exception, an OutOfMemoryError or a hang. A failing input is written to {@code target/fuzz-failures/model-file/}
+ * and, once fixed, goes into {@code fuzz/model-file/crashers/}, which is replayed on every run.
+ *
+ * <p>CI runs a fixed budget from a fixed seed; {@code -Dearshot.fuzz.cases=N -Dearshot.fuzz.seed=S} runs
+ * longer or elsewhere. {@code -Dearshot.fuzz.writeCorpus=true} rewrites the corpus after a format change.
  */
 class ModelFileFuzzTest {
-    private static final int CASES = 20_000;
+    static final String TARGET = "model-file";
+    static final int CASES = Integer.getInteger("earshot.fuzz.cases", 100_000);
+    static final long BASE_SEED = Long.getLong("earshot.fuzz.seed", 2026L);
+
+    /**
+     * The corpus: small models in each weight encoding, written by the real {@link ModelFile#encode}. Between
+     * them they hold every optional part of the format: normalization, two layers, the WINDOW frame layout,
+     * an empty and a non-ASCII provenance, a short last INT8 block.
+     */
+    static Map<String, byte[]> generateCorpus() throws IOException {
+        Map<String, byte[]> c = new LinkedHashMap<>();
+        c.put("float32.earshot", ModelFile.encode(model(1, FeatureSettings.defaults(), 6, 1, Map.of("seed", "1")),
+                ModelFile.Precision.FLOAT32));
+        Map<String, String> prov = new LinkedHashMap<>();
+        prov.put("data", "fuzz corpus");
+        prov.put("note", "ünïcödé ✓");
+        c.put("float16.earshot", ModelFile.encode(model(2, FeatureSettings.defaults(), 5, 1, prov), ModelFile.Precision.FLOAT16));
+        FeatureSettings small = FeatureSettings.builder().windowLength(400).hopLength(160).melBands(20).coefficients(8)
+                .layout(FeatureSettings.FrameLayout.WINDOW)
+                .normalization(new float[] {-3, -1, 0, 0.5f, 1, 0, 0, 0}, new float[] {4, 2, 1, 1, 0.5f, 1, 1, 2}).build();
+        c.put("int8_two_layers_normalized.earshot", ModelFile.encode(model(3, small, 4, 2, Map.of()), ModelFile.Precision.INT8));
+        return c;
+    }
+
+    private static ModelFile.Contents model(long seed, FeatureSettings fs, int hidden, int layers, Map<String, String> prov) {
+        GruConfig arch = new GruConfig(fs.coefficients(), hidden, layers, 4);
+        float[] w = new float[(int) arch.parameterCount()];
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = 0; i < w.length; i++) w[i] = (float) rng.nextGaussian();
+        return new ModelFile.Contents(List.of("_silence_", "_unknown_", "yes", "no"), fs, arch, 16000, prov, w);
+    }
 
     private static byte[] reseal(byte[] body) throws Exception {
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
@@ -23,59 +73,130 @@ class ModelFileFuzzTest {
         return out;
     }
 
+    /** One mutant of a model file: 1–4 edits past the magic and version, then a valid checksum again. */
+    static byte[] mutate(byte[] seed, SplittableRandom rng) throws Exception {
+        byte[] body = Arrays.copyOf(seed, seed.length - 32);
+        int edits = 1 + rng.nextInt(4);
+        for (int e = 0; e < edits; e++) {
+            int pos = 16 + rng.nextInt(body.length - 16);  // past magic and version: the parser's input
+            switch (rng.nextInt(5)) {
+                case 0 -> body[pos] ^= (byte) (1 << rng.nextInt(8));
+                case 1 -> body[pos] = (byte) rng.nextInt(256);
+                case 2 -> {  // a 32-bit field set to an extreme
+                    int v = switch (rng.nextInt(4)) {
+                        case 0 -> Integer.MAX_VALUE;
+                        case 1 -> Integer.MIN_VALUE;
+                        case 2 -> -1;
+                        default -> rng.nextInt(1 << 20);
+                    };
+                    for (int k = 0; k < 4 && pos + k < body.length; k++) body[pos + k] = (byte) (v >>> (24 - 8 * k));
+                }
+                case 3 -> body = Arrays.copyOf(body, pos);  // truncate
+                default -> {  // insert bytes
+                    byte[] ins = new byte[1 + rng.nextInt(8)];
+                    rng.nextBytes(ins);
+                    byte[] b = new byte[body.length + ins.length];
+                    System.arraycopy(body, 0, b, 0, pos);
+                    System.arraycopy(ins, 0, b, pos, ins.length);
+                    System.arraycopy(body, pos, b, pos + ins.length, body.length - pos);
+                    body = b;
+                }
+            }
+            if (body.length <= 16) break;
+        }
+        return reseal(body);
+    }
+
+    /** How one input ended: a model, refused with a ModelFormatException naming it, or a problem (a failure). */
+    record Outcome(boolean loaded, String problem) {}
+
+    /** Opens {@code file} as a model named {@code name} (and closes it); see {@link Outcome}. */
+    static Outcome check(byte[] file, String name) {
+        try (KeywordModel m = KeywordModel.load(new ByteArrayInputStream(file), name)) {
+            return new Outcome(true, null);
+        } catch (ModelFormatException e) {
+            return new Outcome(false, e.getMessage().startsWith(name + ": ") ? null : "the error does not name the input: " + e.getMessage());
+        } catch (Throwable t) {
+            StackTraceElement[] at = t.getStackTrace();
+            return new Outcome(false, t + (at.length > 0 ? " at " + at[0] : ""));
+        }
+    }
+
     @Test
+    void corpusIsWhatTheGeneratorWrites() throws Exception {
+        Path dir = FuzzFiles.sourceDir(TARGET, "corpus");
+        Map<String, byte[]> want = generateCorpus();
+        if (Boolean.getBoolean("earshot.fuzz.writeCorpus")) {
+            for (Map.Entry<String, byte[]> e : want.entrySet()) Files.write(dir.resolve(e.getKey()), e.getValue());
+        }
+        List<String> have;
+        try (var files = Files.list(dir)) {
+            have = files.map(p -> p.getFileName().toString()).filter(n -> !n.equals("README.md")).sorted().toList();
+        }
+        assertEquals(want.keySet().stream().sorted().toList(), have, "corpus files");
+        for (Map.Entry<String, byte[]> e : want.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dir.resolve(e.getKey())), e.getKey() + " is not what generateCorpus() "
+                    + "writes (did the model format change?); rewrite the corpus with -Dearshot.fuzz.writeCorpus=true");
+            assertEquals(new Outcome(true, null), check(e.getValue(), e.getKey()), e.getKey() + " must load as a model");
+        }
+    }
+
+    @Test
+    void everyCommittedCrasherEndsInAModelOrAModelFormatException() throws IOException {
+        String readme = FuzzFiles.crashersReadme(TARGET);
+        for (Path p : FuzzFiles.list(TARGET, "crashers")) {
+            String name = p.getFileName().toString();
+            assertTrue(readme.contains(name), "crashers/README.md does not say what " + name + " caught");
+            // Through the file path, as a user opens one: a model, or an error naming the file (anything else is thrown).
+            try (KeywordModel loaded = KeywordModel.load(p)) {
+                assertTrue(loaded.labels().size() >= 2, name);
+            } catch (ModelFormatException e) {
+                assertTrue(e.getMessage().startsWith(p + ": "), name + ": the error does not name the file: " + e.getMessage());
+            }
+            String problem = check(FuzzFiles.read(p), name).problem();
+            assertNull(problem, "crasher " + name + " fails again: " + problem);
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void mutantsWithValidChecksumsEndInAModelOrAClearError() throws Exception {
-        byte[][] seeds = {
-                ModelFile.encode(ModelFileTest.tinyModel(1)),
-                ModelFile.encode(ModelFileTest.tinyModel(2), ModelFile.Precision.FLOAT16),
-                ModelFile.encode(ModelFileTest.tinyModel(3), ModelFile.Precision.INT8)};
-        SplittableRandom rng = new SplittableRandom(2026);
-        int accepted = 0, refused = 0;
+        List<byte[]> seeds = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Path p : FuzzFiles.list(TARGET, "corpus")) {
+            seeds.add(FuzzFiles.read(p));
+            names.add(p.getFileName().toString());
+        }
+        int loaded = 0;
+        List<String> failures = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int c = 0; c < CASES; c++) {
-            byte[] seed = seeds[rng.nextInt(seeds.length)];
-            byte[] body = Arrays.copyOf(seed, seed.length - 32);
-            int edits = 1 + rng.nextInt(4);
-            for (int e = 0; e < edits; e++) {
-                int pos = 16 + rng.nextInt(body.length - 16);  // past magic and version: the parser's input
-                switch (rng.nextInt(5)) {
-                    case 0 -> body[pos] ^= (byte) (1 << rng.nextInt(8));
-                    case 1 -> body[pos] = (byte) rng.nextInt(256);
-                    case 2 -> {  // a 32-bit field set to an extreme
-                        int v = switch (rng.nextInt(4)) {
-                            case 0 -> Integer.MAX_VALUE;
-                            case 1 -> Integer.MIN_VALUE;
-                            case 2 -> -1;
-                            default -> rng.nextInt(1 << 20);
-                        };
-                        for (int k = 0; k < 4 && pos + k < body.length; k++) body[pos + k] = (byte) (v >>> (24 - 8 * k));
-                    }
-                    case 3 -> body = Arrays.copyOf(body, pos);  // truncate
-                    default -> {  // insert bytes
-                        byte[] ins = new byte[1 + rng.nextInt(8)];
-                        rng.nextBytes(ins);
-                        byte[] b = new byte[body.length + ins.length];
-                        System.arraycopy(body, 0, b, 0, pos);
-                        System.arraycopy(ins, 0, b, pos, ins.length);
-                        System.arraycopy(body, pos, b, pos + ins.length, body.length - pos);
-                        body = b;
-                    }
-                }
-                if (body.length <= 16) break;
-            }
-            byte[] mutant = reseal(body);
-            try {
-                ModelFile.decode(mutant, "fuzz-" + c);
-                accepted++;
-            } catch (ModelFormatException ok) {
-                refused++;
-                assertTrue(ok.getMessage().startsWith("fuzz-" + c + ": "), ok.getMessage());
-            } catch (Throwable t) {
-                fail("case " + c + " (seed 2026) threw " + t, t);
+            long seed = BASE_SEED + c;
+            SplittableRandom rng = new SplittableRandom(seed);
+            int from = rng.nextInt(seeds.size());
+            byte[] mutant = mutate(seeds.get(from), rng);
+            Outcome o = check(mutant, "fuzz-" + seed);
+            if (o.problem() != null) {
+                Path kept = FuzzFiles.saveFailure(TARGET, "seed-" + seed + ".earshot", mutant);
+                failures.add("seed " + seed + " (a mutant of " + names.get(from) + "): " + o.problem() + " -> " + kept.getFileName());
+            } else if (o.loaded()) {
+                loaded++;
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        assertTrue(secs < 60, "fuzzing took " + secs + " s");
-        assertTrue(refused > CASES / 2, "most mutants are refused: " + refused + " of " + CASES + " (" + accepted + " parsed)");
+        int refused = CASES - loaded - failures.size();
+        System.out.printf("fuzz model-file: %d cases from %d seeds in %.1f s: %d loaded, %d refused, %d failed%n", CASES,
+                seeds.size(), secs, loaded, refused, failures.size());
+        assertTrue(failures.isEmpty(), () -> FuzzFiles.report(TARGET, CASES, failures));
+        assertTrue(refused > CASES / 2, "most mutants are refused: " + refused + " of " + CASES + " (" + loaded + " loaded)");
+        assertTrue(loaded > CASES / 50, "some mutants still load (edits in weights and provenance): " + loaded);
+    }
+
+    /** Re-runs one case by seed (for debugging a failure report). */
+    static Outcome replay(long seed) throws Exception {
+        List<Path> corpus = FuzzFiles.list(TARGET, "corpus");
+        SplittableRandom rng = new SplittableRandom(seed);
+        byte[] from = FuzzFiles.read(corpus.get(rng.nextInt(corpus.size())));
+        return check(mutate(from, rng), "fuzz-" + seed);
     }
 }

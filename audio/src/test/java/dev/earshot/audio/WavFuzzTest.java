@@ -1,45 +1,46 @@
 package dev.earshot.audio;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * Seeded mutation fuzzing of the reader (and the MFCC on what it returns): bit flips, byte sets, truncations,
- * chunk-size and fmt-field rewrites, insertions and deletions over valid files. Every case must end in a
- * clip or an {@link IOException}; anything else (RuntimeException, OutOfMemoryError, StackOverflowError) fails
- * and names the case's seed, which {@link #replay(long)} reproduces. Allocation per case is also bounded by the
- * file's size: never by what a header claims.
+ * chunk-size and fmt-field rewrites, insertions and deletions over the committed corpus
+ * ({@code src/test/resources/fuzz/wav/corpus/}, made by {@code src/test/scripts/make_wav_fuzz_corpus.sh}). Every
+ * case must end in a clip or a {@link WavFormatException} naming the input; anything else (another exception,
+ * OutOfMemoryError, StackOverflowError) fails, and so does allocating more than a small multiple of the file's
+ * size (never what a header claims). A failing input is written to {@code target/fuzz-failures/wav/} and its
+ * seed is named, which {@link #replay(long)} reproduces; once fixed it goes into {@code fuzz/wav/crashers/},
+ * which is replayed on every run.
+ *
+ * <p>CI runs a fixed budget from a fixed seed; {@code -Dearshot.fuzz.cases=N -Dearshot.fuzz.seed=S} runs
+ * longer or elsewhere.
  */
 class WavFuzzTest {
-    static final int CASES = 40000;
-    static final long BASE_SEED = 0xEA25_0770L;
+    static final String TARGET = "wav";
+    static final int CASES = Integer.getInteger("earshot.fuzz.cases", 300_000);
+    static final long BASE_SEED = Long.getLong("earshot.fuzz.seed", 0xEA25_0770L);
     static final int[] INTERESTING32 = {0, 1, 2, 3, 7, 8, 16, 0x7F, 0x80, 0xFF, 0x100, 0xFFFE, 0xFFFF, 0x10000,
             0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE, 44100, 1000, 999, 1_000_000, 1_000_001};
 
-    static List<byte[]> corpus() {
-        List<byte[]> c = new ArrayList<>();
-        for (String f : new String[]{"pcm_u8", "pcm_s16", "pcm_s24_extensible", "float32", "float64", "ulaw", "alaw",
-                "stereo_s16", "three_channels_extensible", "rifx_s16", "rate_44100", "rate_8000"}) {
-            byte[] b = Fixtures.bytes("formats/" + f + ".wav");
-            c.add(Arrays.copyOf(b, Math.min(b.length, 2400))); // a short prefix keeps cases fast (data size then lies)
-            if (f.equals("rate_8000") || f.equals("pcm_u8")) c.add(b);
-        }
-        double[][] s = WavReaderTest.signal(64, 2);
-        TestWav ext = new TestWav().fmt(1, 24, 2, 22050).extensible().big();
-        ext.before.add(ext.chunk("JUNK", new byte[3]));
-        ext.dataFirst = true;
-        c.add(ext.build(s));
-        c.add(new TestWav().fmt(3, 64, 2, 48000).build(s));
-        c.add(new TestWav().fmt(7, 8, 2, 11025).build(s));
+    record Seed(String name, byte[] bytes) {}
+
+    /** The committed corpus, by file name. */
+    static List<Seed> corpus() {
+        List<Seed> c = new ArrayList<>();
+        for (Path p : FuzzFiles.list(TARGET, "corpus")) c.add(new Seed(p.getFileName().toString(), FuzzFiles.read(p)));
         return c;
     }
 
@@ -124,52 +125,113 @@ class WavFuzzTest {
     }
 
     static final Mfcc MFCC = new Mfcc(FeatureSettings.defaults());
+    static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** One case: decode at 16 kHz and featurize. Returns normally or throws IOException. */
-    static void runCase(byte[] file, String name) throws IOException {
+    /** One case: decode at 16 kHz and featurize. Returns the clip or throws WavFormatException. */
+    static AudioClip runCase(byte[] file, String name) throws WavFormatException {
         AudioClip clip = WavReader.decode(file, name, 16000);
         float[][] frames = MFCC.compute(clip.samples());
         for (float[] fr : frames) for (float v : fr) if (Float.isNaN(v)) throw new AssertionError(name + ": NaN feature");
+        return clip;
+    }
+
+    /** How one input ended: decoded, rejected with a WavFormatException naming it, or a problem (a failure). */
+    record Outcome(boolean decoded, String problem) {}
+
+    /**
+     * Runs one input named {@code name}. It must end in a clip, or a WavFormatException whose message starts with
+     * the name, within the allocation bound; anything else is a problem.
+     */
+    static Outcome check(byte[] file, String name) {
+        long tid = Thread.currentThread().getId();
+        long before = THREADS.getThreadAllocatedBytes(tid);
+        boolean decoded = false;
+        try {
+            runCase(file, name);
+            decoded = true;
+        } catch (WavFormatException e) {
+            if (!e.getMessage().startsWith(name + ": ")) return new Outcome(false, "the error does not name the input: " + e.getMessage());
+        } catch (Throwable t) {
+            StackTraceElement[] at = t.getStackTrace();
+            return new Outcome(false, t + (at.length > 0 ? " at " + at[0] : ""));
+        }
+        long alloc = THREADS.getThreadAllocatedBytes(tid) - before;
+        // Bound: samples up to 16x upsampled as floats (64 B per file byte) + the resampler's fixed tables.
+        if (alloc > 80L * file.length + 4_000_000) {
+            return new Outcome(decoded, "allocated " + alloc + " bytes for a " + file.length + "-byte file");
+        }
+        return new Outcome(decoded, null);
+    }
+
+    @Test
+    void corpusCoversEveryFormatTheReaderHandles() throws IOException {
+        List<Seed> corpus = corpus();
+        Set<String> seen = new TreeSet<>();
+        for (Seed s : corpus) {
+            AudioClip c = WavReader.decode(s.bytes(), s.name());  // a seed must be a valid file, not a rejected one
+            assertNull(check(s.bytes(), s.name()).problem(), s.name());
+            assertTrue(s.bytes().length <= 4096, s.name() + " is " + s.bytes().length + " bytes: keep seeds small, cases fast");
+            seen.add(c.codec() + " " + c.bitsPerSample());
+            if (c.channels() > 1) seen.add(c.channels() + " channels");
+            if (c.container() == AudioClip.Container.RIFX) seen.add("RIFX");
+            if (c.extensible()) seen.add("extensible");
+            if (c.truncated()) seen.add("truncated");
+            if (c.sourceRate() != 16000) seen.add("resampled");
+        }
+        for (String need : List.of("PCM 8", "PCM 12", "PCM 16", "PCM 24", "PCM 32", "IEEE float 32", "IEEE float 64",
+                "mu-law 8", "A-law 8", "2 channels", "3 channels", "RIFX", "extensible", "truncated", "resampled")) {
+            assertTrue(seen.contains(need), "no corpus file has " + need + " (have " + seen + "); add one to make_wav_fuzz_corpus.sh");
+        }
+        for (String layout : List.of("odd_chunks.wav", "unpadded_odd_chunk.wav", "rifx_s24_stereo_data_first.wav")) {
+            assertTrue(corpus.stream().anyMatch(s -> s.name().equals(layout)), "corpus lacks " + layout);
+        }
+    }
+
+    @Test
+    void everyCommittedCrasherEndsInAClipOrAWavFormatException() {
+        String readme = FuzzFiles.crashersReadme(TARGET);
+        for (Path p : FuzzFiles.list(TARGET, "crashers")) {
+            String name = p.getFileName().toString();
+            assertTrue(readme.contains(name), "crashers/README.md does not say what " + name + " caught");
+            String problem = check(FuzzFiles.read(p), p.toString()).problem();
+            assertNull(problem, "crasher " + name + " fails again: " + problem);
+        }
     }
 
     @Test
     @Timeout(120)
-    void mutatedFilesGiveAClipOrAnIOException() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().getId();
-        List<byte[]> corpus = corpus();
+    void mutatedFilesGiveAClipOrAWavFormatException() {
+        List<Seed> corpus = corpus();
         long t0 = System.nanoTime();
-        int ok = 0, rejected = 0;
-        double worstAllocPerByte = 0;
+        int ok = 0;
+        List<String> failures = new ArrayList<>();
         for (int i = 0; i < CASES; i++) {
             long seed = BASE_SEED + i;
             SplittableRandom r = new SplittableRandom(seed);
-            byte[] file = mutate(corpus.get(r.nextInt(corpus.size())), r);
-            long before = mx.getThreadAllocatedBytes(tid);
-            try {
-                runCase(file, "fuzz-" + seed);
+            Seed from = corpus.get(r.nextInt(corpus.size()));
+            byte[] file = mutate(from.bytes(), r);
+            String name = "fuzz-" + seed;
+            Outcome o = check(file, name);
+            if (o.problem() != null) {
+                Path kept = FuzzFiles.saveFailure(TARGET, "seed-" + seed + ".wav", file);
+                failures.add("seed " + seed + " (a mutant of " + from.name() + ", WavFuzzTest.replay(" + seed + "L)): "
+                        + o.problem() + " -> " + kept.getFileName());
+            } else if (o.decoded()) {
                 ok++;
-            } catch (IOException e) {
-                rejected++;
-                if (!e.getMessage().startsWith("fuzz-" + seed + ": ")) fail("seed " + seed + ": message does not name the file: " + e.getMessage());
-            } catch (Throwable t) {
-                fail("seed " + seed + " (replay with WavFuzzTest.replay(" + seed + "L)): " + t, t);
             }
-            long alloc = mx.getThreadAllocatedBytes(tid) - before;
-            // Bound: samples up to 16x upsampled as floats (64 B per file byte) + the resampler's fixed tables.
-            worstAllocPerByte = Math.max(worstAllocPerByte, (alloc - 4e6) / Math.max(1, file.length));
-            assertTrue(alloc <= 80L * file.length + 4_000_000, "seed " + seed + ": allocated " + alloc + " bytes for a "
-                    + file.length + "-byte file");
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("fuzz: %d cases in %.1f s: %d decoded, %d rejected with an IOException%n", CASES, secs, ok, rejected);
+        int rejected = CASES - ok - failures.size();
+        System.out.printf("fuzz wav: %d cases from %d seeds in %.1f s: %d decoded, %d rejected, %d failed%n", CASES,
+                corpus.size(), secs, ok, rejected, failures.size());
+        assertTrue(failures.isEmpty(), () -> FuzzFiles.report(TARGET, CASES, failures));
         assertTrue(ok > CASES / 20 && rejected > CASES / 20, "mutations should both keep and break files: " + ok + "/" + rejected);
     }
 
     /** Re-runs one case by seed (for debugging a failure report). */
-    static void replay(long seed) throws IOException {
+    static Outcome replay(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        List<byte[]> corpus = corpus();
-        runCase(mutate(corpus.get(r.nextInt(corpus.size())), r), "fuzz-" + seed);
+        List<Seed> corpus = corpus();
+        return check(mutate(corpus.get(r.nextInt(corpus.size())).bytes(), r), "fuzz-" + seed);
     }
 }
