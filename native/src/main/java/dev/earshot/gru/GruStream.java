@@ -27,7 +27,7 @@ public final class GruStream implements AutoCloseable {
                 model.handle.removeDependent();
                 throw e;
             }
-            this.handle = new NativeHandle(this, "GRU stream", address, GruNative::eg_stream_free);
+            this.handle = new NativeHandle(this, "GRU stream", address, GruNative::eg_stream_free, model.handle);
         } finally {
             model.handle.release();
         }
@@ -105,6 +105,6 @@ public final class GruStream implements AutoCloseable {
 
     @Override
     public void close() {
-        if (handle.closeOnce()) model.handle.removeDependent();
+        handle.close(); // releases the model too
     }
 }

@@ -36,7 +36,7 @@ public final class GruTrainer implements AutoCloseable {
                 model.handle.removeDependent();
                 throw e;
             }
-            this.handle = new NativeHandle(this, "GRU trainer", address, GruNative::eg_trainer_free);
+            this.handle = new NativeHandle(this, "GRU trainer", address, GruNative::eg_trainer_free, model.handle);
         } finally {
             model.handle.release();
         }
@@ -170,6 +170,6 @@ public final class GruTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (handle.closeOnce()) model.handle.removeDependent();
+        handle.close(); // releases the model too
     }
 }

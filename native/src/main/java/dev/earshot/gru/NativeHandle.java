@@ -7,7 +7,8 @@ import java.util.function.LongConsumer;
  * Owns one native object: hands its address to callers while it is open, frees it exactly once.
  * {@link #close()} waits for calls in flight and refuses while dependents (streams, trainers of a model)
  * are open, so a native call never sees a freed or half-freed object. A {@link Cleaner} frees objects
- * that were never closed once they are unreachable.
+ * that were never closed once they are unreachable. A dependent's handle names its parent: freeing it, by
+ * close or by the Cleaner, releases the parent, so an abandoned stream does not keep its model from closing.
  */
 final class NativeHandle implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -23,11 +24,13 @@ final class NativeHandle implements AutoCloseable {
     private static final class Freer implements Runnable {
         private final long address;
         private final LongConsumer free;
+        private final NativeHandle parent; // or null
         private boolean done;
 
-        Freer(long address, LongConsumer free) {
+        Freer(long address, LongConsumer free, NativeHandle parent) {
             this.address = address;
             this.free = free;
+            this.parent = parent;
         }
 
         @Override
@@ -35,14 +38,20 @@ final class NativeHandle implements AutoCloseable {
             if (!done) {
                 done = true;
                 free.accept(address);
+                if (parent != null) parent.removeDependent();
             }
         }
     }
 
     NativeHandle(Object owner, String what, long address, LongConsumer free) {
+        this(owner, what, address, free, null);
+    }
+
+    /** A handle whose object depends on {@code parent}'s (already counted by {@link #addDependent()} on it). */
+    NativeHandle(Object owner, String what, long address, LongConsumer free, NativeHandle parent) {
         if (address == 0) throw new IllegalStateException("native allocation of " + what + " failed");
         this.what = what;
-        this.freer = new Freer(address, free);
+        this.freer = new Freer(address, free, parent);
         this.cleanable = CLEANER.register(owner, freer);
     }
 

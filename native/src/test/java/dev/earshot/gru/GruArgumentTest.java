@@ -79,6 +79,33 @@ class GruArgumentTest {
         }
     }
 
+    /** A stream or trainer left unclosed holds its model only until the Cleaner frees it. */
+    @Test
+    void abandonedDependentsReleaseTheModel() throws InterruptedException {
+        GruModel m = new GruModel(CFG, 1);
+        openAndDrop(m);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            System.gc();
+            try {
+                m.close();
+                break;
+            } catch (IllegalStateException e) {
+                assertTrue(e.getMessage().contains("still use it"), e.getMessage());
+                assertTrue(System.nanoTime() < deadline, "the model stayed held by collected dependents: " + e.getMessage());
+                Thread.sleep(20);
+            }
+        }
+        refuses(IllegalStateException.class, "closed", m::parameters);
+    }
+
+    private static void openAndDrop(GruModel m) {
+        for (int i = 0; i < 3; i++) {
+            new GruStream(m, 1).step(new float[4], new float[5]);
+            new GruTrainer(m, 1).stepCount();
+        }
+    }
+
     @Test
     void closedHandlesAreRefusedAndDependentsKeepTheModelOpen() {
         GruModel m = new GruModel(CFG, 1);
