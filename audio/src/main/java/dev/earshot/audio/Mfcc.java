@@ -280,7 +280,7 @@ public final class Mfcc {
         private final float[] buf; // one windowed frame (even length)
         private final float[][] re;
         private final float[][] im;
-        private final float[][] power; // [bin][lane], bins binLo..binHi-1
+        private final float[][] power; // [bin][lane]; the mel filters read bins binLo..binHi-1
         private final Single single; // lanes == 1
         private final float[] melAcc;
         private final float[] melLog;
@@ -302,8 +302,6 @@ public final class Mfcc {
             this.melLog = new float[lanes];
             this.logMel = new float[lanes * nMels];
         }
-
-
 
         /** Copies {@code len} samples from {@code src[srcPos..]} times window[winPos..] into the frame buffer. */
         void load(float[] src, int srcPos, int winPos, int len) {

@@ -75,15 +75,11 @@ final class NativeHandle implements AutoCloseable {
         dependents--;
     }
 
+    /** Closes and frees (once: later calls do nothing), after the calls in flight; refused while dependents are open. */
     @Override
     public void close() {
-        closeOnce();
-    }
-
-    /** Closes and frees; true for the one call that did it, false if it was already closed. */
-    boolean closeOnce() {
         synchronized (this) {
-            if (closed) return false;
+            if (closed) return;
             if (dependents > 0) {
                 throw new IllegalStateException(
                         "cannot close " + what + ": " + dependents + " stream(s) or trainer(s) still use it; close them first");
@@ -100,6 +96,5 @@ final class NativeHandle implements AutoCloseable {
             if (interrupted) Thread.currentThread().interrupt();
         }
         cleanable.clean();
-        return true;
     }
 }
