@@ -25,13 +25,16 @@ import java.util.Map;
  * native memory; {@link #close()} frees it (after the streams that use it are closed).
  */
 public final class KeywordModel implements AutoCloseable {
-    /** Where the bundled default model lives on the class path. */
+    /**
+     * Where the bundled default model lives on the class path: one GRU layer of 384 trained for continuous
+     * listening, the best of the bundled models on streams and the cheapest to run (BENCHMARKS.md).
+     */
     public static final String BUNDLED_RESOURCE = "/dev/earshot/api/default.earshot";
     /**
-     * The bundled fast model: one GRU layer of 256 trained for continuous listening, about 20 times cheaper per
-     * second of audio in a {@link Spotter} than the default and a little less accurate (BENCHMARKS.md).
+     * The bundled window model: two GRU layers of 256 trained on single clips, a little better on single clips
+     * than the default and about 12 times as costly in a {@link Spotter}, which runs it on overlapping windows.
      */
-    public static final String BUNDLED_FAST_RESOURCE = "/dev/earshot/api/fast.earshot";
+    public static final String BUNDLED_WINDOWS_RESOURCE = "/dev/earshot/api/windows.earshot";
     public static final String SILENCE = "_silence_";
     public static final String UNKNOWN = "_unknown_";
     /**
@@ -100,12 +103,12 @@ public final class KeywordModel implements AutoCloseable {
     }
 
     /**
-     * Loads {@code spec}: "default" for the bundled model, "fast" for the bundled fast model
-     * ({@link #BUNDLED_FAST_RESOURCE}), "classpath:/x.earshot", or a file path.
+     * Loads {@code spec}: "default" for the bundled model, "windows" for the bundled window model
+     * ({@link #BUNDLED_WINDOWS_RESOURCE}), "classpath:/x.earshot", or a file path.
      */
     public static KeywordModel open(String spec) throws IOException {
         if (spec == null || spec.equals("default")) return bundled();
-        if (spec.equals("fast")) return fromClasspath(KeywordModel.class, BUNDLED_FAST_RESOURCE);
+        if (spec.equals("windows")) return fromClasspath(KeywordModel.class, BUNDLED_WINDOWS_RESOURCE);
         if (spec.startsWith("classpath:")) return fromClasspath(KeywordModel.class, spec.substring("classpath:".length()));
         return load(Path.of(spec));
     }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Accuracy, per-class accuracy and the confusion matrix of a model on a dataset split.")
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'fast' (bundled)")
+    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'windows' (bundled)")
     String model;
     @Option(names = "--data", required = true, description = "a Speech Commands-shaped folder")
     Path data;

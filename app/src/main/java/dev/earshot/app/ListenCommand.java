@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 @Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Listen to the microphone (or --input FILE) and show the commands heard.")
 public final class ListenCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'fast' (bundled)")
+    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'windows' (bundled)")
     String model;
     @Option(names = "--device", description = "capture device (a name, or part of one, from --list-devices)")
     String device;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
         description = {"Print the top label and confidence for each WAV clip.",
                 "A clip that cannot be read gets a one-line error naming it, and the exit code is 1."})
 public final class RecognizeCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'fast' (bundled)")
+    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'windows' (bundled)")
     String model;
     @Option(names = "--top", defaultValue = "1", description = "labels to print per clip (default: ${DEFAULT-VALUE})")
     int top;

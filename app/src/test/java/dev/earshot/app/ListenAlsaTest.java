@@ -59,10 +59,10 @@ class ListenAlsaTest {
         assertHearsTheDemo(captured);
     }
 
-    /** The bundled fast (continuous) model hears the demo too, from the file. */
+    /** The bundled window model hears the demo too, from the file. */
     @Test
-    void fastModelHearsTheDemo() throws Exception {
-        TrainEvalRecognizeTest.Run r = TrainEvalRecognizeTest.run("listen", "--json", "--fast", "--model", "fast",
+    void windowModelHearsTheDemo() throws Exception {
+        TrainEvalRecognizeTest.Run r = TrainEvalRecognizeTest.run("listen", "--json", "--fast", "--model", "windows",
                 "--input", DEMO.toString());
         assertEquals(0, r.exit(), r.err());
         assertHearsTheDemo(List.of(r.out().trim().split("\n")));
