@@ -8,8 +8,8 @@ import java.util.Map;
  * average reaches its threshold, at least {@code minimumCount} windows were averaged, and no detection
  * came in the last {@code suppressionMs}.
  *
- * <p>The defaults were tuned on generated streams of held-out speakers, for both bundled models, and came out the
- * same for each (BENCHMARKS.md).
+ * <p>The defaults were tuned on generated streams of held-out speakers: the best for the bundled window model, and
+ * within a word or two per stream of the best for the default model (BENCHMARKS.md).
  *
  * @param windowStrideMs for window models, how often a new one-clip analysis window starts (and one ends): smaller
  *                       costs more; continuous models ignore it and post a posterior every frame

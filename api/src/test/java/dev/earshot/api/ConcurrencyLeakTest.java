@@ -108,7 +108,9 @@ class ConcurrencyLeakTest {
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
         assertEquals(List.of(), new ArrayList<>(failures));
         assertTrue(counts[0] >= 7 * THREADS && counts[1] > 0, "spotters opened: " + counts[0] + ", closed under a push: " + counts[1]);
-        String leak = NativeMemory.leak(grew, TOLERANCE);
+        // All together may grow more than one thread's tests: glibc gives busy threads arenas of their own, and on a
+        // loaded machine the first stretch grew by 27 MiB once (+27.4, +8.7, +0.05, +1.5). A leak grows every stretch.
+        String leak = NativeMemory.leak(grew, TOLERANCE, 96L << 20);
         assertNull(leak, "spotters opened and closed across " + THREADS + " threads (" + counts[0] + " in all) leak: " + leak);
         m.close();  // refuses if any spotter's native stream were still counted as open
     }

@@ -94,10 +94,15 @@ final class NativeMemory {
 
     /** {@link #leak(long[])} with another tolerance for the smallest stretch. */
     static String leak(long[] grew, long tolerance) {
+        return leak(grew, tolerance, TOTAL_TOLERANCE);
+    }
+
+    /** {@link #leak(long[])} with other tolerances for the smallest stretch and for all together. */
+    static String leak(long[] grew, long tolerance, long totalTolerance) {
         long least = Arrays.stream(grew).min().orElseThrow(), total = Arrays.stream(grew).sum();
-        if (least < tolerance && total < TOTAL_TOLERANCE) return null;
+        if (least < tolerance && total < totalTolerance) return null;
         return "native memory grew by at least " + mib(least) + " in every stretch (" + describe(grew) + "; tolerance "
-                + mib(tolerance) + " for the smallest, " + mib(TOTAL_TOLERANCE) + " in all)";
+                + mib(tolerance) + " for the smallest, " + mib(totalTolerance) + " in all)";
     }
 
     static String describe(long[] grew) {
