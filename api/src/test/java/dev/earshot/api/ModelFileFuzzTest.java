@@ -1,5 +1,6 @@
 package dev.earshot.api;
 
+import dev.earshot.audio.FuzzFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,6 @@
 package dev.earshot.api;
 
+import dev.earshot.gru.NativeMemory;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.earshot.audio.FeatureSettings;

@@ -14,12 +14,12 @@ import java.util.stream.Stream;
  * start from) and {@code crashers/} (every input that ever failed, replayed forever), and where a fuzz run puts
  * an input that fails: {@code target/fuzz-failures/<target>/}.
  */
-final class FuzzFiles {
+public final class FuzzFiles {
     private FuzzFiles() {
     }
 
     /** The directory fuzz/{@code target}/{@code kind} on the test class path (kind: corpus or crashers). */
-    static Path dir(String target, String kind) {
+    public static Path dir(String target, String kind) {
         String dir = "/fuzz/" + target + "/" + kind;
         URL url = FuzzFiles.class.getResource(dir);
         if (url == null) throw new IllegalStateException("missing test resource directory " + dir);
@@ -31,7 +31,7 @@ final class FuzzFiles {
     }
 
     /** The files of {@link #dir}, sorted by name; READMEs left out. A corpus must not be empty. */
-    static List<Path> list(String target, String kind) {
+    public static List<Path> list(String target, String kind) {
         try (Stream<Path> files = Files.list(dir(target, kind))) {
             List<Path> out = files.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().equals("README.md"))
                     .sorted().toList();
@@ -43,7 +43,7 @@ final class FuzzFiles {
     }
 
     /** The crashers' README.md, which must say what each crasher caught. */
-    static String crashersReadme(String target) {
+    public static String crashersReadme(String target) {
         try {
             return Files.readString(dir(target, "crashers").resolve("README.md"));
         } catch (IOException e) {
@@ -51,7 +51,7 @@ final class FuzzFiles {
         }
     }
 
-    static byte[] read(Path file) {
+    public static byte[] read(Path file) {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
@@ -60,17 +60,17 @@ final class FuzzFiles {
     }
 
     /** The module's directory (surefire's working directory and {@code basedir}). */
-    static Path moduleDir() {
+    public static Path moduleDir() {
         return Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
     }
 
     /** Where a committed fuzz directory lives in the source tree (for writing a corpus, and for messages). */
-    static Path sourceDir(String target, String kind) {
+    public static Path sourceDir(String target, String kind) {
         return moduleDir().resolve("src/test/resources/fuzz").resolve(target).resolve(kind);
     }
 
     /** Writes a failing input to target/fuzz-failures/{@code target}/{@code name} and returns where it went. */
-    static Path saveFailure(String target, String name, byte[] input) {
+    public static Path saveFailure(String target, String name, byte[] input) {
         Path dir = moduleDir().resolve("target/fuzz-failures").resolve(target);
         try {
             Files.createDirectories(dir);
@@ -81,7 +81,7 @@ final class FuzzFiles {
     }
 
     /** The assertion message for failed cases: what failed and what to do with the inputs. */
-    static String report(String target, int cases, List<String> failures) {
+    public static String report(String target, int cases, List<String> failures) {
         return failures.size() + " of " + cases + " fuzz inputs failed. Each is in "
                 + moduleDir().resolve("target/fuzz-failures").resolve(target) + "/. Fix the bug, then copy every one into "
                 + sourceDir(target, "crashers") + "/ and say in its README.md what it caught, so it is replayed forever:\n  "

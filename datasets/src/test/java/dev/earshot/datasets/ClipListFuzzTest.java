@@ -1,5 +1,6 @@
 package dev.earshot.datasets;
 
+import dev.earshot.audio.FuzzFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

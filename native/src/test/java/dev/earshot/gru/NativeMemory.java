@@ -7,7 +7,8 @@ import java.util.function.IntConsumer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * Measures whether repeated work leaves native memory behind (the api module's tests have the same helper).
+ * Measures whether repeated work leaves native memory behind. The api module's tests use it too, through this
+ * module's test jar.
  * The C++ core allocates with new/malloc, not through JavaCPP's {@code Pointer}s, so {@link Pointer#totalBytes()}
  * never sees it; the process's resident set ({@link Pointer#physicalBytes()}) does.
  *
@@ -16,16 +17,16 @@ import org.bytedeco.javacpp.Pointer;
  * once, around the 5,000th iteration, when C2 compiles the hot methods and keeps its arenas). So the verdict goes
  * by the stretch that grew least, with a loose cap on the total for anything gross.
  */
-final class NativeMemory {
+public final class NativeMemory {
     /** Growth the smallest stretch must stay under. */
-    static final long TOLERANCE = 256 << 10;
+    public static final long TOLERANCE = 256 << 10;
     /** Growth all stretches together must stay under: room for the JVM's one-off growth, not for a leak. */
-    static final long TOTAL_TOLERANCE = 32 << 20;
+    public static final long TOTAL_TOLERANCE = 32 << 20;
 
     private NativeMemory() {}
 
     /** Resident bytes with the garbage collected and the Cleaner's backlog run: the lowest of a few readings. */
-    static long settled() {
+    public static long settled() {
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
             System.gc();
@@ -47,7 +48,7 @@ final class NativeMemory {
      * (left alone, a quiet loop fills ever more of them, which looks like growth) and has the Cleaner free what was
      * dropped in small batches (a large batch freed at once leaves the allocator's footprint swinging by its size).
      */
-    static long[] growth(int warmUp, int stretches, int perStretch, int gcEvery, IntConsumer body) {
+    public static long[] growth(int warmUp, int stretches, int perStretch, int gcEvery, IntConsumer body) {
         int[] next = {0};
         return growthPerStretch(1, stretches, k -> {
             for (int end = next[0] + (k == 0 ? warmUp : perStretch); next[0] < end; next[0]++) {
@@ -61,7 +62,7 @@ final class NativeMemory {
      * Runs {@code stretch} (given its number) {@code warmUp} times, then {@code stretches} more, and returns how much
      * the settled resident memory grew over each of the latter.
      */
-    static long[] growthPerStretch(int warmUp, int stretches, IntConsumer stretch) {
+    public static long[] growthPerStretch(int warmUp, int stretches, IntConsumer stretch) {
         // After each System.gc() the heap would shrink, and grow again as work goes on: resident memory coming and
         // going that is not native. Keep it at its size for the measurement.
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
@@ -88,25 +89,30 @@ final class NativeMemory {
      * Null when the stretches show no leak: the smallest grew less than {@link #TOLERANCE} and all together less
      * than {@link #TOTAL_TOLERANCE}. Otherwise what they show.
      */
-    static String leak(long[] grew) {
+    public static String leak(long[] grew) {
         return leak(grew, TOLERANCE);
     }
 
     /** {@link #leak(long[])} with another tolerance for the smallest stretch. */
-    static String leak(long[] grew, long tolerance) {
-        long least = Arrays.stream(grew).min().orElseThrow(), total = Arrays.stream(grew).sum();
-        if (least < tolerance && total < TOTAL_TOLERANCE) return null;
-        return "native memory grew by at least " + mib(least) + " in every stretch (" + describe(grew) + "; tolerance "
-                + mib(tolerance) + " for the smallest, " + mib(TOTAL_TOLERANCE) + " in all)";
+    public static String leak(long[] grew, long tolerance) {
+        return leak(grew, tolerance, TOTAL_TOLERANCE);
     }
 
-    static String describe(long[] grew) {
+    /** {@link #leak(long[])} with other tolerances for the smallest stretch and for all together. */
+    public static String leak(long[] grew, long tolerance, long totalTolerance) {
+        long least = Arrays.stream(grew).min().orElseThrow(), total = Arrays.stream(grew).sum();
+        if (least < tolerance && total < totalTolerance) return null;
+        return "native memory grew by at least " + mib(least) + " in every stretch (" + describe(grew) + "; tolerance "
+                + mib(tolerance) + " for the smallest, " + mib(totalTolerance) + " in all)";
+    }
+
+    public static String describe(long[] grew) {
         StringBuilder sb = new StringBuilder();
         for (long g : grew) sb.append(sb.length() == 0 ? "" : ", ").append(String.format("%+.2f", g / 1048576.0));
         return sb.append(" MiB").toString();
     }
 
-    static String mib(long bytes) {
+    public static String mib(long bytes) {
         return String.format("%.2f MiB", bytes / 1048576.0);
     }
 }
