@@ -118,8 +118,7 @@ class ModelFileFuzzTest {
         } catch (ModelFormatException e) {
             return new Outcome(false, e.getMessage().startsWith(name + ": ") ? null : "the error does not name the input: " + e.getMessage());
         } catch (Throwable t) {
-            StackTraceElement[] at = t.getStackTrace();
-            return new Outcome(false, t + (at.length > 0 ? " at " + at[0] : ""));
+            return new Outcome(false, FuzzFiles.describe(t));
         }
     }
 

@@ -179,14 +179,7 @@ public final class Mfcc {
      * @throws IllegalArgumentException if {@code out} is too small
      */
     public int compute(float[] samples, int offset, int length, float[] out, int outOffset) {
-        if (offset < 0 || length < 0 || offset > samples.length - length) {
-            throw new IndexOutOfBoundsException("samples[" + offset + ", +" + length + ") of " + samples.length);
-        }
-        int frames = frameCount(length);
-        if (outOffset < 0 || (long) outOffset + (long) frames * nCoef > out.length) {
-            throw new IllegalArgumentException("output holds " + out.length + " floats from " + outOffset + ", need "
-                    + (long) frames * nCoef);
-        }
+        int frames = checkedFrames(samples, offset, length, out, outOffset, nCoef);
         Kernel k = kernels.get();
         for (int t0 = 0; t0 < frames; t0 += k.lanes) {
             int n = batch(k, samples, offset, t0, frames);
@@ -205,14 +198,7 @@ public final class Mfcc {
      * @throws IllegalArgumentException if {@code out} is too small
      */
     public int logMel(float[] samples, int offset, int length, float[] out, int outOffset) {
-        if (offset < 0 || length < 0 || offset > samples.length - length) {
-            throw new IndexOutOfBoundsException("samples[" + offset + ", +" + length + ") of " + samples.length);
-        }
-        int frames = frameCount(length);
-        if (outOffset < 0 || (long) outOffset + (long) frames * nMels > out.length) {
-            throw new IllegalArgumentException("output holds " + out.length + " floats from " + outOffset + ", need "
-                    + (long) frames * nMels);
-        }
+        int frames = checkedFrames(samples, offset, length, out, outOffset, nMels);
         Kernel k = kernels.get();
         for (int t0 = 0; t0 < frames; t0 += k.lanes) {
             int n = batch(k, samples, offset, t0, frames);
@@ -243,6 +229,19 @@ public final class Mfcc {
     /** Mel bands per frame. */
     public int melBands() {
         return nMels;
+    }
+
+    /** Frames in samples[offset, offset+length), after checking that range and that out holds them at perFrame each. */
+    private int checkedFrames(float[] samples, int offset, int length, float[] out, int outOffset, int perFrame) {
+        if (offset < 0 || length < 0 || offset > samples.length - length) {
+            throw new IndexOutOfBoundsException("samples[" + offset + ", +" + length + ") of " + samples.length);
+        }
+        int frames = frameCount(length);
+        if (outOffset < 0 || (long) outOffset + (long) frames * perFrame > out.length) {
+            throw new IllegalArgumentException("output holds " + out.length + " floats from " + outOffset + ", need "
+                    + (long) frames * perFrame);
+        }
+        return frames;
     }
 
     /** Log-mel of frames [t0, min(t0 + lanes, frames)) of the signal at samples[offset..] into k.logMel. */

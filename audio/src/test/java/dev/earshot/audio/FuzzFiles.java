@@ -87,4 +87,10 @@ public final class FuzzFiles {
                 + sourceDir(target, "crashers") + "/ and say in its README.md what it caught, so it is replayed forever:\n  "
                 + String.join("\n  ", failures.subList(0, Math.min(20, failures.size())));
     }
+
+    /** An unexpected throwable as a one-line failure: its text and where it was thrown. */
+    public static String describe(Throwable t) {
+        StackTraceElement[] at = t.getStackTrace();
+        return t + (at.length > 0 ? " at " + at[0] : "");
+    }
 }

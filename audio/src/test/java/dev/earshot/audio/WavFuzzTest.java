@@ -152,8 +152,7 @@ class WavFuzzTest {
         } catch (WavFormatException e) {
             if (!e.getMessage().startsWith(name + ": ")) return new Outcome(false, "the error does not name the input: " + e.getMessage());
         } catch (Throwable t) {
-            StackTraceElement[] at = t.getStackTrace();
-            return new Outcome(false, t + (at.length > 0 ? " at " + at[0] : ""));
+            return new Outcome(false, FuzzFiles.describe(t));
         }
         long alloc = THREADS.getThreadAllocatedBytes(tid) - before;
         // Bound: samples up to 16x upsampled as floats (64 B per file byte) + the resampler's fixed tables.

@@ -119,8 +119,7 @@ class ClipListFuzzTest {
             boolean named = e.getMessage() != null && e.getMessage().startsWith(list + ": ");
             return new Outcome(true, named ? null : "the error does not name the file: " + e);
         } catch (Throwable t) {
-            StackTraceElement[] at = t.getStackTrace();
-            return new Outcome(false, t + (at.length > 0 ? " at " + at[0] : ""));
+            return new Outcome(false, FuzzFiles.describe(t));
         }
     }
 
