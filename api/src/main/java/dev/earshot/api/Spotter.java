@@ -34,6 +34,7 @@ public final class Spotter implements AutoCloseable {
     private final int labels, coefs, windowFrames, stride, period, windows;
     private final int sampleRate, hop;
     private final boolean continuous;
+    private final int posteriorPeriodMs;
     private final float[] x, logits, posterior;
     private final CommandRecognizer recognizer;
     private final int halfClipMs;
@@ -80,7 +81,8 @@ public final class Spotter implements AutoCloseable {
         this.x = new float[windows * coefs];
         this.logits = new float[windows * labels];
         this.posterior = new float[labels];
-        this.recognizer = new CommandRecognizer(model.labels(), settings, (int) Math.round(stride * hopMs));
+        this.posteriorPeriodMs = (int) Math.round(stride * hopMs);
+        this.recognizer = new CommandRecognizer(model.labels(), settings, posteriorPeriodMs);
         this.halfClipMs = (int) (500L * model.clipSamples() / sampleRate);
         this.featurizer = new StreamingFeaturizer(model.mfcc(), this::onFrame);
         this.inputRate = inputRate;
@@ -92,6 +94,14 @@ public final class Spotter implements AutoCloseable {
     /** The rate the spotter takes audio at. */
     public int inputRate() {
         return inputRate;
+    }
+
+    /**
+     * Milliseconds between two posteriors passed to {@link SpotterListener#onPosteriors}: one hop for a continuous
+     * model, the window stride otherwise. Give it to a {@link CommandRecognizer} that replays recorded posteriors.
+     */
+    public int posteriorPeriodMs() {
+        return posteriorPeriodMs;
     }
 
     public KeywordModel model() {

@@ -121,6 +121,50 @@ class SpotterTest {
         }
     }
 
+    /**
+     * Recorded posteriors replayed through a {@link CommandRecognizer} at {@link Spotter#posteriorPeriodMs()} give
+     * the spotter's own detections, for both kinds of model (eval-stream's threshold sweep relies on it; it once
+     * replayed a continuous model's per-frame posteriors as if they came every 100 ms).
+     */
+    @Test
+    void recordedPosteriorsReplayToTheSpottersDetections() throws IOException {
+        ModelFile.Contents tiny = ModelFileTest.tinyModel(16);
+        Map<String, String> prov = new java.util.LinkedHashMap<>(tiny.provenance());
+        prov.put(KeywordModel.STREAMING_KEY, KeywordModel.CONTINUOUS);
+        ModelFile.Contents continuous = new ModelFile.Contents(tiny.labels(), tiny.features(), tiny.architecture(),
+                tiny.clipSamples(), prov, tiny.weights());
+        for (ModelFile.Contents c : List.of(tiny, continuous)) {
+            try (KeywordModel m = KeywordModel.create(c)) {
+                DetectionSettings s = new DetectionSettings(750, 1e-6f, Map.of(), 700, 2, 100);
+                List<Detection> live = new ArrayList<>(), replayed = new ArrayList<>();
+                List<Window> ws = new ArrayList<>();
+                SpotterListener l = new SpotterListener() {
+                    public void onDetection(Detection d) {
+                        live.add(d);
+                    }
+
+                    public void onPosteriors(long t, float[] p, float[] smoothed) {
+                        ws.add(new Window(t, p.clone()));
+                    }
+                };
+                int period;
+                try (Spotter sp = new Spotter(m, s, l)) {
+                    sp.accept(noise(5, 16000 * 5));
+                    period = sp.posteriorPeriodMs();
+                }
+                long hopMs = 1000L * m.features().hopLength() / m.sampleRate();
+                assertEquals(m.continuous() ? hopMs : 100, period);
+                CommandRecognizer rec = new CommandRecognizer(m.labels(), s, period);
+                for (Window w : ws) {
+                    Detection d = rec.accept(w.timeMs(), w.posterior());
+                    if (d != null) replayed.add(d);
+                }
+                assertTrue(live.size() >= 4, "detections: " + live);
+                assertEquals(live, replayed, m.continuous() ? "continuous" : "windows");
+            }
+        }
+    }
+
     @Test
     void chunkingAndSampleFormatDoNotChangeTheResult() throws IOException {
         try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(12))) {

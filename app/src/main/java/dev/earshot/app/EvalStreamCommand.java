@@ -118,8 +118,10 @@ public final class EvalStreamCommand implements Callable<Integer> {
                     posts.add(p.clone());
                 }
             };
+            int period;
             try (Spotter sp = new Spotter(m, ds, l)) {
                 for (int i = 0; i < pcm.length; i += 1600) sp.accept(pcm, i, Math.min(1600, pcm.length - i));
+                period = sp.posteriorPeriodMs();
             }
             double hours = pcm.length / (double) m.sampleRate() / 3600;
             Stats st = score(truth, found, toleranceMs, hours, m);
@@ -128,12 +130,12 @@ public final class EvalStreamCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "matched %.1f%%, correct %.1f%%, wrong %.1f%%, false positives %.1f%% "
                             + "(of command words); %.1f false accepts per hour%n", st.pct(st.matched()),
                     st.pct(st.correct()), st.pct(st.wrong()), st.pct(st.falsePositives()), st.falseAcceptsPerHour());
-            // Threshold sweep on the recorded posteriors.
-            int stride = (int) Math.round(ds.windowStrideMs());
+            // Threshold sweep on the recorded posteriors, replayed at the rate the spotter produced them (every
+            // frame for a continuous model): the sweep's point at the chosen threshold is the headline above.
             List<double[]> curve = new ArrayList<>();
             StringBuilder sweep = new StringBuilder();
             for (float th = 0.30f; th <= 0.991f; th += 0.05f) {
-                CommandRecognizer rec = new CommandRecognizer(m.labels(), ds.withThreshold(th), stride);
+                CommandRecognizer rec = new CommandRecognizer(m.labels(), ds.withThreshold(th), period);
                 List<Detection> det = new ArrayList<>();
                 for (int i = 0; i < posts.size(); i++) {
                     Detection d = rec.accept(times.get(i), posts.get(i));
