@@ -78,10 +78,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "train for continuous listening: precede each batch's clips with 0..MS ms of other clips, "
                     + "so the model runs on a stream without resets (0: one-clip windows from a zero state)")
     double contextMs;
-    @Option(names = "--hold-ms", defaultValue = "0", paramLabel = "MS",
-            description = "with --context-ms: follow each batch's clips with 0..MS ms of the starts of other clips, "
-                    + "keeping the clip's label, so the posterior holds a word while it is still in the last second")
-    double holdMs;
     @Option(names = "--ema", defaultValue = "0", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
     @Option(names = "--time-masks", defaultValue = "2") int timeMasks;
     @Option(names = "--band-masks", defaultValue = "2") int bandMasks;
@@ -130,8 +126,7 @@ public final class TrainCommand implements Callable<Integer> {
                 noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : noiseVolume, noAugment ? 0 : d.shiftSamples(),
                 d.silenceFraction(), (float) (unknownPercent / 100), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
                 noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing,
-                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())),
-                (int) Math.round(holdMs / (1000.0 * fs.hopLength() / fs.sampleRate())));
+                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())));
         Path ckpt = Path.of(out + ".ckpt");
         Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");

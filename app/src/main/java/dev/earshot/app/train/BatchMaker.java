@@ -119,41 +119,26 @@ final class BatchMaker {
     }
 
     /**
-     * The batch x [b, frames, coefs] for continuous listening: row i becomes [{@code context} frames: the last
-     * frames of random other rows (as many clips as it takes), row i's clip, {@code hold} frames: the first frames
-     * of random other rows]. Row i keeps its label. The context teaches the GRU to classify the latest clip whatever
-     * preceded it, as a stream run without resets asks of it. The hold teaches it to keep the word's label while the
-     * word is still in the last second and the next clip has begun, as the averaging of the posteriors expects
-     * (without it the posterior peaks for a few frames where a clip ends and falls as soon as other audio follows).
+     * The batch x [b, frames, coefs] with {@code context} frames of other clips before each clip: row i becomes
+     * [the last frames of random other rows of the batch (as many clips as it takes), then row i]. Training on
+     * these teaches the GRU to classify the latest clip whatever preceded it, which is what a stream run
+     * without resets asks of it.
      */
-    static float[] withContext(float[] x, int b, int frames, int coefs, int context, int hold, SplittableRandom r) {
-        int t2 = context + frames + hold;
+    static float[] withContext(float[] x, int b, int frames, int coefs, int context, SplittableRandom r) {
+        int t2 = context + frames;
         float[] out = new float[b * t2 * coefs];
         for (int i = 0; i < b; i++) {
             int end = (i * t2 + context) * coefs; // where the context ends and the clip begins
             for (int need = context; need > 0; ) {
-                int j = other(i, b, r);
+                int j = b == 1 ? i : (i + 1 + r.nextInt(b - 1)) % b;
                 int take = Math.min(need, frames);
                 System.arraycopy(x, (j * frames + frames - take) * coefs, out, end - take * coefs, take * coefs);
                 end -= take * coefs;
                 need -= take;
             }
             System.arraycopy(x, i * frames * coefs, out, (i * t2 + context) * coefs, frames * coefs);
-            int at = (i * t2 + context + frames) * coefs; // where the clip ends and the hold begins
-            for (int need = hold; need > 0; ) {
-                int j = other(i, b, r);
-                int take = Math.min(need, frames);
-                System.arraycopy(x, j * frames * coefs, out, at, take * coefs);
-                at += take * coefs;
-                need -= take;
-            }
         }
         return out;
-    }
-
-    /** A random row other than i (i itself in a batch of one). */
-    private static int other(int i, int b, SplittableRandom r) {
-        return b == 1 ? i : (i + 1 + r.nextInt(b - 1)) % b;
     }
 
     /** log-mel → SpecAugment masks (training only) → DCT and normalization, into x at offset. */

@@ -13,19 +13,18 @@ import java.util.Map;
  * the last epoch is kept, so that the validation score is an unbiased estimate (nothing was chosen on it).
  * {@code contextFrames} > 0 trains for continuous listening: each batch's clips are preceded by up to that many
  * frames of other clips (see {@link BatchMaker#withContext}), so the GRU learns to forget what came before
- * and can run on a stream without resets. {@code holdFrames} > 0 (with context) follows each clip with up to that
- * many frames of the starts of other clips, so the GRU keeps a word's label for a while after the word.
+ * and can run on a stream without resets.
  */
 public record TrainSettings(
         int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
         long seed, int threads,
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
         int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing,
-        int contextFrames, int holdFrames) {
+        int contextFrames) {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, 0);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0);
     }
 
     public TrainSettings {
@@ -39,11 +38,8 @@ public record TrainSettings(
                 || silenceFraction < 0 || unknownFraction < 0 || timeMasks < 0 || timeMaskWidth < 0
                 || bandMasks < 0 || bandMaskWidth < 0 || speedPerturbation < 0 || speedPerturbation >= 0.5f
                 || emaDecay < 0 || emaDecay >= 1 || labelSmoothing < 0 || labelSmoothing >= 1
-                || contextFrames < 0 || contextFrames > 100_000 || holdFrames < 0 || holdFrames > 100_000) {
+                || contextFrames < 0 || contextFrames > 100_000) {
             throw new IllegalArgumentException("augmentation settings out of range");
-        }
-        if (holdFrames > 0 && contextFrames == 0) {
-            throw new IllegalArgumentException("a hold after each clip is for continuous models: give a context too");
         }
     }
 
@@ -71,7 +67,6 @@ public record TrainSettings(
         m.put("keep", keepBest ? "best validation epoch" : "last epoch");
         m.put("label_smoothing", Float.toString(labelSmoothing));
         if (contextFrames > 0) m.put("context_frames", Integer.toString(contextFrames));
-        if (holdFrames > 0) m.put("hold_frames", Integer.toString(holdFrames));
         return m;
     }
 }

@@ -152,9 +152,8 @@ public final class Trainer {
                     int frames = T;
                     if (s.contextFrames() > 0) {
                         int tc = rng.nextInt(s.contextFrames() + 1);
-                        int th = s.holdFrames() > 0 ? rng.nextInt(s.holdFrames() + 1) : 0;
-                        xb = BatchMaker.withContext(xb, b, T, C, tc, th, rng);
-                        frames = T + tc + th;
+                        xb = BatchMaker.withContext(xb, b, T, C, tc, rng);
+                        frames = T + tc;
                     }
                     long step = trainer.stepCount();
                     lr = s.learningRate() * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
