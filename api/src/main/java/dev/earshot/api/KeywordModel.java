@@ -53,6 +53,7 @@ public final class KeywordModel implements AutoCloseable {
     private final Map<String, String> provenance;
     private final GruModel gru;
     private final Mfcc mfcc;
+    private final DetectionSettings detectionSettings;
 
     private KeywordModel(ModelFile.Contents c) {
         this.labels = List.copyOf(c.labels());
@@ -60,6 +61,7 @@ public final class KeywordModel implements AutoCloseable {
         this.architecture = c.architecture();
         this.clipSamples = c.clipSamples();
         this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(c.provenance()));
+        this.detectionSettings = DetectionSettings.fromProvenance(provenance, labels);  // checked by ModelFile
         this.mfcc = new Mfcc(features);
         this.gru = new GruModel(architecture, c.weights());
     }
@@ -175,6 +177,15 @@ public final class KeywordModel implements AutoCloseable {
 
     public int clipFrames() {
         return mfcc.frameCount(clipSamples);
+    }
+
+    /**
+     * The detection settings tuned for this model and stored in its file ({@code earshot tune-detection}), or
+     * {@link DetectionSettings#defaults()} if it stores none. {@link Spotter#Spotter(KeywordModel, SpotterListener)}
+     * uses them.
+     */
+    public DetectionSettings detectionSettings() {
+        return detectionSettings;
     }
 
     /** Whether the model was trained to run continuously on a stream (see {@link #STREAMING_KEY}). */

@@ -76,22 +76,8 @@ public final class ModelFile {
         validate(c, "model");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + c.weights().length * 4);
         DataOutputStream out = new DataOutputStream(bytes);
-        out.write(MAGIC);
-        out.writeInt(VERSION);
-        out.writeInt(c.labels().size());
-        for (String l : c.labels()) out.writeUTF(l);
-        c.features().writeTo(out);
-        GruConfig a = c.architecture();
-        out.writeInt(a.input());
-        out.writeInt(a.hidden());
-        out.writeInt(a.layers());
-        out.writeInt(a.classes());
-        out.writeInt(c.clipSamples());
-        out.writeInt(c.provenance().size());
-        for (Map.Entry<String, String> e : c.provenance().entrySet()) {
-            writeString(out, e.getKey());
-            writeString(out, e.getValue());
-        }
+        writeHeader(out, c);
+        writeProvenance(out, c.provenance());
         out.writeInt(c.weights().length);
         out.writeByte(precision.ordinal());
         float[] ws = c.weights();
@@ -114,9 +100,65 @@ public final class ModelFile {
                 }
             }
         }
+        return sealed(bytes);
+    }
+
+    /**
+     * The model file {@code data} with its provenance replaced and everything else, the weights' bytes included,
+     * kept as they are; then sealed with a new checksum. For adding what was learned about a model after training
+     * (detection settings tuned for it) without re-encoding its weights.
+     */
+    public static byte[] withProvenance(byte[] data, Map<String, String> provenance, String source) throws IOException {
+        Contents old = decode(data, source);
+        Contents updated = new Contents(old.labels(), old.features(), old.architecture(), old.clipSamples(),
+                new LinkedHashMap<>(provenance), old.weights());
+        validate(updated, source);
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        writeHeader(new DataOutputStream(head), old);
+        ByteArrayOutputStream oldProvenance = new ByteArrayOutputStream();
+        writeProvenance(new DataOutputStream(oldProvenance), old.provenance());
+        int weightsAt = head.size() + oldProvenance.size();
+        byte[] expected = head.toByteArray();
+        if (!Arrays.equals(Arrays.copyOf(data, expected.length), expected)) {
+            throw new ModelFormatException(source, "its header does not re-encode to the same bytes");
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(data.length + 256);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(expected);
+        writeProvenance(out, updated.provenance());
+        out.write(data, weightsAt, data.length - DIGEST_BYTES - weightsAt);
+        return sealed(bytes);
+    }
+
+    /** Magic, version, labels, feature settings, architecture and clip length. */
+    private static void writeHeader(DataOutputStream out, Contents c) throws IOException {
+        out.write(MAGIC);
+        out.writeInt(VERSION);
+        out.writeInt(c.labels().size());
+        for (String l : c.labels()) out.writeUTF(l);
+        c.features().writeTo(out);
+        GruConfig a = c.architecture();
+        out.writeInt(a.input());
+        out.writeInt(a.hidden());
+        out.writeInt(a.layers());
+        out.writeInt(a.classes());
+        out.writeInt(c.clipSamples());
         out.flush();
-        out.write(sha256(bytes.toByteArray(), bytes.size()));
+    }
+
+    private static void writeProvenance(DataOutputStream out, Map<String, String> provenance) throws IOException {
+        out.writeInt(provenance.size());
+        for (Map.Entry<String, String> e : provenance.entrySet()) {
+            writeString(out, e.getKey());
+            writeString(out, e.getValue());
+        }
         out.flush();
+    }
+
+    /** The bytes written so far, followed by their SHA-256. */
+    private static byte[] sealed(ByteArrayOutputStream bytes) throws IOException {
+        byte[] body = bytes.toByteArray();
+        bytes.write(sha256(body, body.length));
         return bytes.toByteArray();
     }
 
@@ -218,6 +260,11 @@ public final class ModelFile {
         }
         for (int i = 0; i < c.weights().length; i++) {
             if (!Float.isFinite(c.weights()[i])) throw new ModelFormatException(source, "weight " + i + " is not finite");
+        }
+        try {
+            DetectionSettings.fromProvenance(c.provenance(), c.labels());
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(source, "bad detection settings: " + e.getMessage());
         }
     }
 

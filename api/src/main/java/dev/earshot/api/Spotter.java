@@ -47,6 +47,12 @@ public final class Spotter implements AutoCloseable {
     private final StreamingResampler resampler;  // null when the input is at the model's rate
     private final float[] floatScratch;
 
+    /** A spotter at the model's own rate with the detection settings tuned for it ({@link KeywordModel#detectionSettings()}). */
+    public Spotter(KeywordModel model, SpotterListener listener) {
+        this(model, model.detectionSettings(), listener);
+    }
+
+    /** A spotter at the model's own rate. */
     public Spotter(KeywordModel model, DetectionSettings settings, SpotterListener listener) {
         this(model, settings, listener, model.sampleRate());
     }

@@ -1,7 +1,6 @@
 package dev.earshot.app;
 
 import dev.earshot.api.Detection;
-import dev.earshot.api.DetectionSettings;
 import dev.earshot.api.KeywordModel;
 import dev.earshot.api.Spotter;
 import dev.earshot.audio.WavReader;
@@ -74,7 +73,7 @@ public final class BenchSoakCommand implements Callable<Integer> {
         boolean[] repeats = {true};
         int chunk = m.sampleRate() / 100;
         long loopMs = loop.length * 1000L / m.sampleRate();
-        try (Spotter s = new Spotter(m, DetectionSettings.defaults(), (Detection d) ->
+        try (Spotter s = new Spotter(m, m.detectionSettings(), (Detection d) ->
                 current.add(d.label() + "@" + (d.timeMs() - loopStart[0] * loopMs)))) {
             long t0 = System.nanoTime(), chunks = 0;
             for (long l = 0; l < loops; l++) {

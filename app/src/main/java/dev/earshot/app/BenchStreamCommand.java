@@ -25,7 +25,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (KeywordModel m = KeywordModel.open(model)) {
-            DetectionSettings d = DetectionSettings.defaults();
+            DetectionSettings d = m.detectionSettings();
             if (strideMs != null) d = new DetectionSettings(d.averageWindowMs(), d.threshold(), d.thresholds(),
                     d.suppressionMs(), d.minimumCount(), strideMs);
             int chunk = m.sampleRate() / 100;

@@ -1,23 +1,18 @@
 package dev.earshot.app;
 
-import dev.earshot.api.CommandRecognizer;
 import dev.earshot.api.Detection;
 import dev.earshot.api.DetectionSettings;
 import dev.earshot.api.KeywordModel;
-import dev.earshot.api.Spotter;
-import dev.earshot.api.SpotterListener;
 import dev.earshot.audio.WavReader;
-import dev.earshot.datasets.Clip;
 import dev.earshot.datasets.Pcm16Wav;
-import dev.earshot.datasets.SpeechCommandsDataset;
-import dev.earshot.datasets.Split;
-import dev.earshot.datasets.SplitPolicy;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import dev.earshot.app.StreamTest.Stats;
+import dev.earshot.app.StreamTest.Truth;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,20 +57,6 @@ public final class EvalStreamCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "PNG of false accepts per hour against miss rate over a threshold sweep") Path plot;
     @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
 
-    /** A ground-truth word: its label and the stream time of its middle. */
-    public record Truth(String label, long timeMs) {}
-
-    /** TensorFlow's streaming statistics; rates are of the command words (unknown words are not to be found). */
-    public record Stats(int truths, int commands, int matched, int correct, int wrong, int falsePositives, double hours) {
-        double pct(int v) {
-            return commands == 0 ? 0 : 100.0 * v / commands;
-        }
-
-        double falseAcceptsPerHour() {
-            return hours == 0 ? 0 : falsePositives / hours;
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         try (KeywordModel m = KeywordModel.open(model)) {
@@ -85,12 +65,12 @@ public final class EvalStreamCommand implements Callable<Integer> {
             if (stream != null) {
                 if (labelsFile == null) throw new IllegalArgumentException("--stream needs --labels");
                 pcm = WavReader.read(stream, m.sampleRate()).samples();
-                truth = readTruth(labelsFile);
+                truth = StreamTest.readTruth(labelsFile);
             } else {
                 if (data == null) throw new IllegalArgumentException("give --data DIR (or --stream and --labels)");
-                List<Truth> t = new ArrayList<>();
-                pcm = generate(m, t);
-                truth = t;
+                truth = new ArrayList<>();
+                pcm = StreamTest.generate(m, new StreamTest.Recipe(data, list, split, minutes, wordGapMs, unknownPercent,
+                        noiseVolume, seed), truth);
                 if (save != null) {
                     String base = save.toString().replaceFirst("\\.wav$", "");
                     Pcm16Wav.write(Path.of(base + ".wav"), pcm, m.sampleRate());
@@ -99,49 +79,30 @@ public final class EvalStreamCommand implements Callable<Integer> {
                     Files.writeString(Path.of(base + ".txt"), b, StandardCharsets.UTF_8);
                 }
             }
-            DetectionSettings d0 = DetectionSettings.defaults();
+            // The model's tuned settings, with any given here in their place (--threshold: one for every keyword).
+            DetectionSettings d0 = m.detectionSettings();
             DetectionSettings ds = new DetectionSettings(averageMs != null ? averageMs : d0.averageWindowMs(),
-                    threshold != null ? threshold : d0.threshold(), d0.thresholds(),
-                    suppressionMs != null ? suppressionMs : d0.suppressionMs(),
+                    d0.threshold(), d0.thresholds(), suppressionMs != null ? suppressionMs : d0.suppressionMs(),
                     minimumCount != null ? minimumCount : d0.minimumCount(), strideMs != null ? strideMs : d0.windowStrideMs());
-            // One pass of the GRU, recording every window's posteriors; detection is replayed per threshold.
-            List<Long> times = new ArrayList<>();
-            List<float[]> posts = new ArrayList<>();
+            if (threshold != null) ds = ds.withThreshold(threshold);
+            // One pass of the GRU, recording every posterior; detection is replayed per threshold.
             List<Detection> found = new ArrayList<>();
-            SpotterListener l = new SpotterListener() {
-                public void onDetection(Detection d) {
-                    found.add(d);
-                }
-
-                public void onPosteriors(long t, float[] p, float[] smoothed) {
-                    times.add(t);
-                    posts.add(p.clone());
-                }
-            };
-            int period;
-            try (Spotter sp = new Spotter(m, ds, l)) {
-                for (int i = 0; i < pcm.length; i += 1600) sp.accept(pcm, i, Math.min(1600, pcm.length - i));
-                period = sp.posteriorPeriodMs();
-            }
-            double hours = pcm.length / (double) m.sampleRate() / 3600;
-            Stats st = score(truth, found, toleranceMs, hours, m);
-            System.out.printf(Locale.ROOT, "%.1f min stream, %d words (%d commands); threshold %.2f%n", hours * 60,
-                    st.truths(), st.commands(), ds.threshold());
+            StreamTest.Recording rec = StreamTest.record(m, pcm, ds, found);
+            double hours = rec.hours();
+            Stats st = StreamTest.score(truth, found, toleranceMs, hours, m);
+            System.out.printf(Locale.ROOT, "%.1f min stream, %d words (%d commands); averaging %d ms, suppression %d ms, %s%n",
+                    hours * 60, st.truths(), st.commands(), ds.averageWindowMs(), ds.suppressionMs(),
+                    ds.thresholds().isEmpty() ? String.format(Locale.ROOT, "threshold %.2f", ds.threshold())
+                            : "thresholds " + new java.util.TreeMap<>(ds.thresholds()));
             System.out.printf(Locale.ROOT, "matched %.1f%%, correct %.1f%%, wrong %.1f%%, false positives %.1f%% "
                             + "(of command words); %.1f false accepts per hour%n", st.pct(st.matched()),
                     st.pct(st.correct()), st.pct(st.wrong()), st.pct(st.falsePositives()), st.falseAcceptsPerHour());
-            // Threshold sweep on the recorded posteriors, replayed at the rate the spotter produced them (every
-            // frame for a continuous model): the sweep's point at the chosen threshold is the headline above.
+            // Threshold sweep on the recorded posteriors, one threshold for every keyword, replayed at the rate the
+            // spotter produced them (every frame for a continuous model).
             List<double[]> curve = new ArrayList<>();
             StringBuilder sweep = new StringBuilder();
             for (float th = 0.30f; th <= 0.991f; th += 0.05f) {
-                CommandRecognizer rec = new CommandRecognizer(m.labels(), ds.withThreshold(th), period);
-                List<Detection> det = new ArrayList<>();
-                for (int i = 0; i < posts.size(); i++) {
-                    Detection d = rec.accept(times.get(i), posts.get(i));
-                    if (d != null) det.add(d);
-                }
-                Stats s = score(truth, det, toleranceMs, hours, m);
+                Stats s = StreamTest.score(truth, StreamTest.replay(m, rec, ds.withThreshold(th)), toleranceMs, hours, m);
                 double miss = 100 - s.pct(s.correct());
                 curve.add(new double[] {th, s.falseAcceptsPerHour(), miss});
                 System.out.printf(Locale.ROOT, "  threshold %.2f: correct %.1f%% false accepts/h %.1f miss %.1f%%%n", th,
@@ -160,100 +121,6 @@ public final class EvalStreamCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** The stream: noise throughout, a word every gap (jittered), ground truth at each word's middle. */
-    private float[] generate(KeywordModel m, List<Truth> truth) throws IOException {
-        SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);
-        List<Clip> pool = new ArrayList<>();
-        java.util.Set<String> listed = list == null ? null : dev.earshot.app.train.DataLoader.readClipList(list);
-        SplitPolicy policy = split.equals("all") || listed != null ? null : SplitPolicy.standard(ds);
-        Split want = policy == null ? null : Split.parse(split);
-        List<Clip> commands = new ArrayList<>(), unknowns = new ArrayList<>();
-        for (Clip c : ds.clips()) {
-            if (c.isSilence()) continue;
-            if (listed != null && !listed.contains(c.relativePath())) continue;
-            if (policy != null && policy.splitOf(c) != want) continue;
-            if (m.isKeyword(c.word())) commands.add(c);
-            else unknowns.add(c);
-        }
-        if (commands.isEmpty() && unknownPercent < 100) throw new IOException(data + ": no command-word clips to build a stream from");
-        if (unknowns.isEmpty() && unknownPercent > 0) throw new IOException(data + ": no unknown-word clips to build a stream from");
-        int rate = m.sampleRate();
-        int n = (int) (minutes * 60 * rate);
-        float[] out = new float[n];
-        SplittableRandom rng = new SplittableRandom(seed);
-        List<float[]> noise = new ArrayList<>();
-        for (Path p : ds.backgroundNoiseFiles()) noise.add(WavReader.read(p, rate).samples());
-        int gap = wordGapMs * rate / 1000;
-        for (int start = 0; start < n; start += gap) {  // noise: a random piece per gap, at a random volume
-            if (noise.isEmpty()) break;
-            float[] src = noise.get(rng.nextInt(noise.size()));
-            int off = src.length > gap ? rng.nextInt(src.length - gap) : 0;
-            double vol = rng.nextDouble() * noiseVolume;
-            for (int i = 0; i < gap && start + i < n; i++) out[start + i] += (float) (src[(off + i) % src.length] * vol);
-        }
-        for (int start = gap / 2; start + rate < n; start += gap) {
-            boolean unknown = rng.nextDouble() * 100 < unknownPercent;
-            Clip c = unknown ? unknowns.get(rng.nextInt(unknowns.size())) : commands.get(rng.nextInt(commands.size()));
-            float[] w = WavReader.read(c.file(), rate).samples();
-            int at = start + rng.nextInt(Math.max(1, gap / 4)) - gap / 8;
-            at = Math.max(0, Math.min(n - w.length, at));
-            for (int i = 0; i < w.length && at + i < n; i++) out[at + i] += w[i];
-            truth.add(new Truth(unknown ? KeywordModel.UNKNOWN : c.word(), (at + w.length / 2L) * 1000 / rate));
-        }
-        for (int i = 0; i < n; i++) out[i] = Math.max(-1f, Math.min(1f, out[i]));
-        return out;
-    }
-
-    static List<Truth> readTruth(Path file) throws IOException {
-        List<Truth> t = new ArrayList<>();
-        int line = 0;
-        for (String s : Files.readAllLines(file)) {
-            line++;
-            if (s.isBlank() || s.startsWith("#")) continue;
-            String[] f = s.split(",");
-            try {
-                t.add(new Truth(f[0].trim(), Long.parseLong(f[1].trim())));
-            } catch (RuntimeException e) {
-                throw new IOException(file + ":" + line + ": want 'label, time_ms', got '" + s + "'");
-            }
-        }
-        return t;
-    }
-
-    /**
-     * TensorFlow's matching: each detection takes the first unmatched ground-truth word within the tolerance of
-     * its time; a command word with the same label is correct, with another label wrong. A detection with no
-     * word near it, or on an unknown word, is a false accept (the recognizer never reports unknown words, so
-     * detecting one is always an error).
-     */
-    static Stats score(List<Truth> truth, List<Detection> found, int toleranceMs, double hours, KeywordModel m) {
-        boolean[] used = new boolean[truth.size()];
-        boolean[] command = new boolean[truth.size()];
-        int matched = 0, correct = 0, wrong = 0, fp = 0, commands = 0;
-        for (int i = 0; i < truth.size(); i++) {
-            command[i] = m.isKeyword(truth.get(i).label());
-            if (command[i]) commands++;
-        }
-        for (Detection d : found) {
-            int hit = -1;
-            for (int i = 0; i < truth.size(); i++) {
-                if (!used[i] && Math.abs(truth.get(i).timeMs() - d.timeMs()) <= toleranceMs) {
-                    hit = i;
-                    break;
-                }
-            }
-            if (hit >= 0) used[hit] = true;
-            if (hit < 0 || !command[hit]) {
-                fp++;
-                continue;
-            }
-            matched++;
-            if (truth.get(hit).label().equals(d.label())) correct++;
-            else wrong++;
-        }
-        return new Stats(truth.size(), commands, matched, correct, wrong, fp, hours);
     }
 
     private static void plot(List<double[]> curve, Path file) throws IOException {

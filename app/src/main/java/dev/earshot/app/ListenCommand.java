@@ -36,7 +36,7 @@ public final class ListenCommand implements Callable<Integer> {
     String device;
     @Option(names = "--list-devices", description = "list the capture devices and exit")
     boolean listDevices;
-    @Option(names = "--threshold", description = "detection threshold in (0, 1] (default: the tuned one)")
+    @Option(names = "--threshold", description = "one detection threshold in (0, 1] for every keyword (default: the model's tuned ones)")
     Float threshold;
     @Option(names = "--input", description = "stream this WAV file instead of the microphone")
     Path input;
@@ -58,7 +58,7 @@ public final class ListenCommand implements Callable<Integer> {
             return 0;
         }
         try (KeywordModel m = KeywordModel.open(model)) {
-            DetectionSettings ds = DetectionSettings.defaults();
+            DetectionSettings ds = m.detectionSettings();
             if (threshold != null) ds = ds.withThreshold(threshold);
             Display display = new Display(m, System.out, json);
             if (input == null) return streamMicrophone(m, display);
@@ -127,7 +127,7 @@ public final class ListenCommand implements Callable<Integer> {
             return 2;
         }
         int rate = (int) format.getSampleRate(), channels = format.getChannels();
-        DetectionSettings ds = DetectionSettings.defaults();
+        DetectionSettings ds = m.detectionSettings();
         if (threshold != null) ds = ds.withThreshold(threshold);
         byte[] buf = new byte[rate * CHUNK_MS / 1000 * format.getFrameSize()];
         short[] mono = new short[rate * CHUNK_MS / 1000];

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvalCommand.class,
                 EvalStreamCommand.class,
+                TuneDetectionCommand.class,
                 RecognizeCommand.class,
                 ListenCommand.class,
                 FeaturesCommand.class,

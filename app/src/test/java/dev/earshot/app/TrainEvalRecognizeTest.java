@@ -93,4 +93,49 @@ class TrainEvalRecognizeTest {
         assertEquals(1, rec.err().trim().split("\n").length, rec.err());
         assertTrue(rec.err().contains(broken.toString()), rec.err());
     }
+
+    /**
+     * tune-detection on streams of the toy words: the settings it writes never score below the model's own on the
+     * tuning streams, the written model carries them with the same weights, and tuning the written model again
+     * starts from exactly the score it ended with (the settings survive the file).
+     */
+    @Test
+    void tuneDetectionWritesSettingsThatScoreAtLeastTheModelsOwn() throws Exception {
+        Path model = dir.resolve("tune-me.earshot"), tuned = dir.resolve("tuned.earshot");
+        String[] train = trainArgs(model, 8);
+        // a cache of its own: the other test checks that its first run builds the shared one
+        train[java.util.Arrays.asList(train).indexOf("--cache") + 1] = dir.resolve("tune-cache").toString();
+        assertEquals(0, run(train).exit());
+        String[] tune = {"tune-detection", "--model", model.toString(), "--data", data.toString(), "--split", "all",
+                "--seeds", "1,2", "--minutes", "1", "--command-free-minutes", "1", "--json", "--out", tuned.toString()};
+        Run r = run(tune);
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().trim().split("\n");
+        String json = lines[lines.length - 1];
+        double score = field(json, "score"), before = field(json, "score_before");
+        assertTrue(score >= before, json);
+        try (KeywordModel a = KeywordModel.load(model); KeywordModel b = KeywordModel.load(tuned)) {
+            assertArrayEquals(a.gru().parameters(), b.gru().parameters());
+            assertEquals(dev.earshot.api.DetectionSettings.defaults(), a.detectionSettings());
+            assertEquals((int) field(json, "average_ms"), b.detectionSettings().averageWindowMs());
+            assertEquals((float) field(json, "threshold"), b.detectionSettings().threshold(), 1e-6f);
+            assertTrue(b.provenance().get("detection_tuned_on").contains("seeds [1, 2]"), b.provenance().toString());
+            assertEquals(a.provenance().get("train.seed"), b.provenance().get("train.seed"));
+        }
+        tune[2] = tuned.toString();
+        tune[tune.length - 1] = dir.resolve("tuned-again.earshot").toString();
+        Run again = run(tune);
+        assertEquals(0, again.exit(), again.err());
+        String[] l2 = again.out().trim().split("\n");
+        assertEquals(score, field(l2[l2.length - 1], "score_before"), 1e-9, again.out());
+    }
+
+    private static double field(String json, String name) {
+        String key = "\"" + name + "\":";
+        int at = json.indexOf(key);
+        assertTrue(at >= 0, name + " in " + json);
+        int end = at + key.length();
+        while (end < json.length() && "-0123456789.".indexOf(json.charAt(end)) >= 0) end++;
+        return Double.parseDouble(json.substring(at + key.length(), end));
+    }
 }

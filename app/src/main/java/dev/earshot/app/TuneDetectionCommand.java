@@ -1,0 +1,198 @@
+package dev.earshot.app;
+
+import dev.earshot.api.AtomicFile;
+import dev.earshot.api.DetectionSettings;
+import dev.earshot.api.KeywordModel;
+import dev.earshot.api.ModelFile;
+import dev.earshot.app.StreamTest.Recipe;
+import dev.earshot.app.StreamTest.Recording;
+import dev.earshot.app.StreamTest.Stats;
+import dev.earshot.app.StreamTest.Truth;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code earshot tune-detection}: detection settings fitted to one model on generated tuning streams, and with
+ * {@code --out} a copy of the model that carries them ({@link KeywordModel#detectionSettings()}), its weights
+ * untouched. Each stream is run through the GRU once; every candidate setting is replayed from the recorded
+ * posteriors. The score of a setting is the command words found with the right label, less
+ * {@code --false-accept-cost} for every false positive, on the command streams and on a command-free stream (unknown
+ * words only, louder noise) alike. First the averaging window, suppression and one threshold are searched on a grid;
+ * then each keyword's threshold in turn, twice over, if {@code --per-keyword}.
+ */
+@Command(name = "tune-detection", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Fit detection settings (averaging, suppression, thresholds) to a model on generated streams; "
+                + "--out writes the model with them.")
+public final class TuneDetectionCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "default") String model;
+    @Option(names = "--data", required = true, description = "dataset whose clips and noise build the streams") Path data;
+    @Option(names = "--list", description = "use only the clips this file lists (word/file.wav per line)") Path list;
+    @Option(names = "--split", defaultValue = "validation", description = "clips of this split, without --list") String split;
+    @Option(names = "--seeds", defaultValue = "21,31", split = ",", description = "seeds of the command streams")
+    List<Long> seeds;
+    @Option(names = "--minutes", defaultValue = "30", description = "length of each command stream") double minutes;
+    @Option(names = "--command-free-seed", defaultValue = "3") long commandFreeSeed;
+    @Option(names = "--command-free-minutes", defaultValue = "30", description = "0: no command-free stream")
+    double commandFreeMinutes;
+    @Option(names = "--false-accept-cost", defaultValue = "1", description = "words a false positive is worth")
+    double cost;
+    @Option(names = "--per-keyword", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "fit a threshold per keyword after the global search (default: yes)") boolean perKeyword;
+    @Option(names = "--tolerance-ms", defaultValue = "750") int toleranceMs;
+    @Option(names = "--out", description = "write the model with the tuned settings here") Path out;
+    @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
+
+    static final int[] AVERAGES_MS = {250, 500, 750, 1000};
+    static final int[] SUPPRESSIONS_MS = {1000, 1500, 2000};
+
+    /** A tuning stream: its ground truth and the recorded posteriors. */
+    private record Tuning(String name, List<Truth> truth, Recording recording) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(cost >= 0)) throw new IllegalArgumentException("--false-accept-cost must be >= 0");
+        byte[] bytes = modelBytes(model);
+        try (KeywordModel m = KeywordModel.load(new java.io.ByteArrayInputStream(bytes), model)) {
+            DetectionSettings before = m.detectionSettings();
+            Recipe recipe = new Recipe(data, list, split, minutes, 2000, 30, 0.1, 0);
+            List<Tuning> streams = new ArrayList<>();
+            for (long seed : seeds) streams.add(tuning(m, "seed " + seed, recipe.withSeed(seed, minutes, 30, 2000, 0.1), before));
+            if (commandFreeMinutes > 0) {
+                streams.add(tuning(m, "command-free seed " + commandFreeSeed,
+                        recipe.withSeed(commandFreeSeed, commandFreeMinutes, 100, 4000, 0.3), before));
+            }
+            // Global search: averaging, suppression and one threshold for every keyword.
+            DetectionSettings best = before;
+            double bestScore = score(m, streams, before);
+            double beforeScore = bestScore;
+            for (int avg : AVERAGES_MS) {
+                for (int supp : SUPPRESSIONS_MS) {
+                    for (float th : thresholds()) {
+                        DetectionSettings s = new DetectionSettings(avg, th, Map.of(), supp, before.minimumCount(),
+                                before.windowStrideMs());
+                        double v = score(m, streams, s);
+                        if (v > bestScore) {
+                            bestScore = v;
+                            best = s;
+                        }
+                    }
+                }
+            }
+            // Then each keyword's threshold in turn, twice over (a change to one moves what suits the others).
+            if (perKeyword) {
+                Map<String, Float> per = new TreeMap<>();
+                for (String l : m.labels()) if (m.isKeyword(l)) per.put(l, best.thresholdFor(l));
+                for (int pass = 0; pass < 2; pass++) {
+                    for (String kw : per.keySet()) {
+                        for (float th : thresholds()) {
+                            Map<String, Float> trial = new TreeMap<>(per);
+                            trial.put(kw, th);
+                            DetectionSettings s = with(best, trial);
+                            double v = score(m, streams, s);
+                            if (v > bestScore) {
+                                bestScore = v;
+                                per.put(kw, th);
+                                best = s;
+                            }
+                        }
+                    }
+                }
+            }
+            report("the model's settings", m, streams, before, beforeScore);
+            report("tuned", m, streams, best, bestScore);
+            if (out != null) {
+                Map<String, String> prov = new LinkedHashMap<>();
+                m.provenance().forEach((k, v) -> {
+                    if (!k.startsWith(DetectionSettings.KEY_PREFIX) && !k.equals("detection_tuned_on")) prov.put(k, v);
+                });
+                prov.putAll(best.toProvenance());
+                prov.put("detection_tuned_on", String.format(Locale.ROOT,
+                        "%s%s: command streams of seeds %s, %.0f min each; command-free seed %d, %.0f min; "
+                                + "false accept cost %s", data.getFileName(), list == null ? " (" + split + ")"
+                                : " (" + list.getFileName() + ")", seeds, minutes, commandFreeSeed, commandFreeMinutes,
+                        cost));
+                byte[] tuned = ModelFile.withProvenance(bytes, prov, model);
+                AtomicFile.write(out, o -> o.write(tuned));
+                System.err.println("wrote " + out);
+            }
+            if (json) {
+                StringBuilder per = new StringBuilder();
+                for (Map.Entry<String, Float> e : new TreeMap<>(best.thresholds()).entrySet()) {
+                    per.append(per.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":%.2f", e.getKey(), e.getValue()));
+                }
+                System.out.printf(Locale.ROOT, "{\"average_ms\":%d,\"suppression_ms\":%d,\"threshold\":%.2f,\"thresholds\":{%s},"
+                                + "\"score\":%.2f,\"score_before\":%.2f}%n", best.averageWindowMs(), best.suppressionMs(),
+                        best.threshold(), per, bestScore, beforeScore);
+            }
+        }
+        return 0;
+    }
+
+    private Tuning tuning(KeywordModel m, String name, Recipe r, DetectionSettings s) throws IOException {
+        List<Truth> truth = new ArrayList<>();
+        float[] pcm = StreamTest.generate(m, r, truth);
+        return new Tuning(name, truth, StreamTest.record(m, pcm, s, new ArrayList<>()));
+    }
+
+    private static float[] thresholds() {
+        float[] t = new float[11];
+        for (int i = 0; i < t.length; i++) t[i] = (45 + 5 * i) / 100f;  // 0.45 … 0.95, each the float nearest its decimal
+        return t;
+    }
+
+    private static DetectionSettings with(DetectionSettings s, Map<String, Float> perKeyword) {
+        return new DetectionSettings(s.averageWindowMs(), s.threshold(), perKeyword, s.suppressionMs(), s.minimumCount(),
+                s.windowStrideMs());
+    }
+
+    private double score(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
+        double v = 0;
+        for (Tuning t : streams) {
+            Stats st = StreamTest.score(t.truth(), StreamTest.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
+            v += st.correct() - cost * st.falsePositives();
+        }
+        return v;
+    }
+
+    private void report(String what, KeywordModel m, List<Tuning> streams, DetectionSettings s, double score) {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "%s: averaging %d ms, suppression %d ms, threshold %.2f%s; score %.1f", what, s.averageWindowMs(),
+                s.suppressionMs(), s.threshold(), s.thresholds().isEmpty() ? "" : ", per keyword " + new TreeMap<>(s.thresholds()),
+                score));
+        for (Tuning t : streams) {
+            Stats st = StreamTest.score(t.truth(), StreamTest.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
+            b.append(String.format(Locale.ROOT, "%n  %s: correct %.1f%%, false positives %.1f%%, %.1f false accepts per hour",
+                    t.name(), st.pct(st.correct()), st.pct(st.falsePositives()), st.falseAcceptsPerHour()));
+        }
+        System.out.println(b);
+    }
+
+    /** The model file's bytes: a path, {@code classpath:/…}, or a bundled model's name. */
+    static byte[] modelBytes(String spec) throws IOException {
+        String resource = spec.equals("default") ? KeywordModel.BUNDLED_RESOURCE
+                : spec.equals("windows") ? KeywordModel.BUNDLED_WINDOWS_RESOURCE
+                : spec.startsWith("classpath:") ? spec.substring("classpath:".length()) : null;
+        if (resource == null) {
+            Path p = Path.of(spec);
+            if (!Files.isRegularFile(p)) throw new NoSuchFileException(spec, null, "no such model file");
+            if (Files.size(p) > ModelFile.MAX_BYTES) throw new IOException(spec + ": larger than " + ModelFile.MAX_BYTES + " bytes: not a model file");
+            return Files.readAllBytes(p);
+        }
+        try (InputStream in = KeywordModel.class.getResourceAsStream(resource)) {
+            if (in == null) throw new NoSuchFileException(resource, null, "no such resource on the class path");
+            return in.readNBytes((int) ModelFile.MAX_BYTES + 1);
+        }
+    }
+}
