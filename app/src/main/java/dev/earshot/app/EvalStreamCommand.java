@@ -11,8 +11,8 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import dev.earshot.app.StreamTest.Stats;
-import dev.earshot.app.StreamTest.Truth;
+import dev.earshot.app.StreamingEval.Stats;
+import dev.earshot.app.StreamingEval.Truth;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,11 +65,11 @@ public final class EvalStreamCommand implements Callable<Integer> {
             if (stream != null) {
                 if (labelsFile == null) throw new IllegalArgumentException("--stream needs --labels");
                 pcm = WavReader.read(stream, m.sampleRate()).samples();
-                truth = StreamTest.readTruth(labelsFile);
+                truth = StreamingEval.readTruth(labelsFile);
             } else {
                 if (data == null) throw new IllegalArgumentException("give --data DIR (or --stream and --labels)");
                 truth = new ArrayList<>();
-                pcm = StreamTest.generate(m, new StreamTest.Recipe(data, list, split, minutes, wordGapMs, unknownPercent,
+                pcm = StreamingEval.generate(m, new StreamingEval.Recipe(data, list, split, minutes, wordGapMs, unknownPercent,
                         noiseVolume, seed), truth);
                 if (save != null) {
                     String base = save.toString().replaceFirst("\\.wav$", "");
@@ -87,9 +87,9 @@ public final class EvalStreamCommand implements Callable<Integer> {
             if (threshold != null) ds = ds.withThreshold(threshold);
             // One pass of the GRU, recording every posterior; detection is replayed per threshold.
             List<Detection> found = new ArrayList<>();
-            StreamTest.Recording rec = StreamTest.record(m, pcm, ds, found);
+            StreamingEval.Recording rec = StreamingEval.record(m, pcm, ds, found);
             double hours = rec.hours();
-            Stats st = StreamTest.score(truth, found, toleranceMs, hours, m);
+            Stats st = StreamingEval.score(truth, found, toleranceMs, hours, m);
             System.out.printf(Locale.ROOT, "%.1f min stream, %d words (%d commands); averaging %d ms, suppression %d ms, %s%n",
                     hours * 60, st.truths(), st.commands(), ds.averageWindowMs(), ds.suppressionMs(),
                     ds.thresholds().isEmpty() ? String.format(Locale.ROOT, "threshold %.2f", ds.threshold())
@@ -102,7 +102,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
             List<double[]> curve = new ArrayList<>();
             StringBuilder sweep = new StringBuilder();
             for (float th = 0.30f; th <= 0.991f; th += 0.05f) {
-                Stats s = StreamTest.score(truth, StreamTest.replay(m, rec, ds.withThreshold(th)), toleranceMs, hours, m);
+                Stats s = StreamingEval.score(truth, StreamingEval.replay(m, rec, ds.withThreshold(th)), toleranceMs, hours, m);
                 double miss = 100 - s.pct(s.correct());
                 curve.add(new double[] {th, s.falseAcceptsPerHour(), miss});
                 System.out.printf(Locale.ROOT, "  threshold %.2f: correct %.1f%% false accepts/h %.1f miss %.1f%%%n", th,

@@ -4,10 +4,10 @@ import dev.earshot.api.AtomicFile;
 import dev.earshot.api.DetectionSettings;
 import dev.earshot.api.KeywordModel;
 import dev.earshot.api.ModelFile;
-import dev.earshot.app.StreamTest.Recipe;
-import dev.earshot.app.StreamTest.Recording;
-import dev.earshot.app.StreamTest.Stats;
-import dev.earshot.app.StreamTest.Truth;
+import dev.earshot.app.StreamingEval.Recipe;
+import dev.earshot.app.StreamingEval.Recording;
+import dev.earshot.app.StreamingEval.Stats;
+import dev.earshot.app.StreamingEval.Truth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -68,10 +68,10 @@ public final class TuneDetectionCommand implements Callable<Integer> {
             DetectionSettings before = m.detectionSettings();
             Recipe recipe = new Recipe(data, list, split, minutes, 2000, 30, 0.1, 0);
             List<Tuning> streams = new ArrayList<>();
-            for (long seed : seeds) streams.add(tuning(m, "seed " + seed, recipe.withSeed(seed, minutes, 30, 2000, 0.1), before));
+            for (long seed : seeds) streams.add(tuning(m, "seed " + seed, recipe.with(seed, minutes, 30, 2000, 0.1), before));
             if (commandFreeMinutes > 0) {
                 streams.add(tuning(m, "command-free seed " + commandFreeSeed,
-                        recipe.withSeed(commandFreeSeed, commandFreeMinutes, 100, 4000, 0.3), before));
+                        recipe.with(commandFreeSeed, commandFreeMinutes, 100, 4000, 0.3), before));
             }
             // Global search: averaging, suppression and one threshold for every keyword.
             DetectionSettings best = before;
@@ -142,8 +142,8 @@ public final class TuneDetectionCommand implements Callable<Integer> {
 
     private Tuning tuning(KeywordModel m, String name, Recipe r, DetectionSettings s) throws IOException {
         List<Truth> truth = new ArrayList<>();
-        float[] pcm = StreamTest.generate(m, r, truth);
-        return new Tuning(name, truth, StreamTest.record(m, pcm, s, new ArrayList<>()));
+        float[] pcm = StreamingEval.generate(m, r, truth);
+        return new Tuning(name, truth, StreamingEval.record(m, pcm, s, new ArrayList<>()));
     }
 
     private static float[] thresholds() {
@@ -160,7 +160,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     private double score(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
         double v = 0;
         for (Tuning t : streams) {
-            Stats st = StreamTest.score(t.truth(), StreamTest.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
+            Stats st = StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
             v += st.correct() - cost * st.falsePositives();
         }
         return v;
@@ -172,7 +172,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                 s.suppressionMs(), s.threshold(), s.thresholds().isEmpty() ? "" : ", per keyword " + new TreeMap<>(s.thresholds()),
                 score));
         for (Tuning t : streams) {
-            Stats st = StreamTest.score(t.truth(), StreamTest.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
+            Stats st = StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
             b.append(String.format(Locale.ROOT, "%n  %s: correct %.1f%%, false positives %.1f%%, %.1f false accepts per hour",
                     t.name(), st.pct(st.correct()), st.pct(st.falsePositives()), st.falseAcceptsPerHour()));
         }

@@ -69,7 +69,7 @@ class ListenAlsaTest {
     }
 
     private static void assertHearsTheDemo(List<String> captured) throws IOException {
-        List<StreamTest.Truth> truth = StreamTest.readTruth(TRUTH);
+        List<StreamingEval.Truth> truth = StreamingEval.readTruth(TRUTH);
         List<String[]> found = new ArrayList<>();
         for (String line : captured) {
             // {"label":"yes","confidence":0.93,"time_ms":1234}
@@ -78,7 +78,7 @@ class ListenAlsaTest {
             found.add(new String[] {label, time});
         }
         int correct = 0, commands = 0;
-        for (StreamTest.Truth t : truth) {
+        for (StreamingEval.Truth t : truth) {
             if (t.label().startsWith("_")) continue;
             commands++;
             for (String[] f : found) {

@@ -19,13 +19,13 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Streaming tests as TensorFlow's generate_streaming_test_wav and test_streaming_accuracy do them, shared by
+ * Streaming evaluation as TensorFlow's generate_streaming_test_wav and test_streaming_accuracy do them, shared by
  * {@code eval-stream} and {@code tune-detection}: a long stream built from a dataset's clips over background noise
  * with ground-truth times, one pass of the GRU recording every posterior, detection replayed from the recording
  * under any settings, and TensorFlow's scoring.
  */
-final class StreamTest {
-    private StreamTest() {}
+final class StreamingEval {
+    private StreamingEval() {}
 
     /** A ground-truth word: its label and the stream time of its middle. */
     record Truth(String label, long timeMs) {}
@@ -33,7 +33,7 @@ final class StreamTest {
     /** How to build a stream: whose clips, how long, how often a word, how many unknown, how loud the noise. */
     record Recipe(Path data, Path list, String split, double minutes, int wordGapMs, double unknownPercent,
                   double noiseVolume, long seed) {
-        Recipe withSeed(long s, double mins, double unknown, int gapMs, double noise) {
+        Recipe with(long s, double mins, double unknown, int gapMs, double noise) {
             return new Recipe(data, list, split, mins, gapMs, unknown, noise, s);
         }
     }
