@@ -7,7 +7,9 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * The committed inputs of one fuzz target, {@code src/test/resources/fuzz/<target>/corpus/} (the seeds mutations
@@ -48,6 +50,20 @@ public final class FuzzFiles {
             return Files.readString(dir(target, "crashers").resolve("README.md"));
         } catch (IOException e) {
             throw new UncheckedIOException("fuzz/" + target + "/crashers/README.md is missing", e);
+        }
+    }
+
+    /**
+     * Replays every committed crasher of {@code target}: crashers/README.md must say what each one caught, and
+     * {@code problemOf} (null: the input ended as it should) must find no problem with it.
+     */
+    public static void replayCrashers(String target, Function<Path, String> problemOf) {
+        String readme = crashersReadme(target);
+        for (Path p : list(target, "crashers")) {
+            String name = p.getFileName().toString();
+            Assertions.assertTrue(readme.contains(name), "crashers/README.md does not say what " + name + " caught");
+            String problem = problemOf.apply(p);
+            Assertions.assertNull(problem, "crasher " + name + " fails again: " + problem);
         }
     }
 
