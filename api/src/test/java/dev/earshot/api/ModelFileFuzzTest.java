@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,36 +157,20 @@ class ModelFileFuzzTest {
 
     @Test
     @Timeout(120)
-    void mutantsWithValidChecksumsEndInAModelOrAClearError() throws Exception {
-        List<byte[]> seeds = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (Path p : FuzzFiles.list(TARGET, "corpus")) {
-            seeds.add(FuzzFiles.read(p));
-            names.add(p.getFileName().toString());
-        }
-        int loaded = 0;
-        List<String> failures = new ArrayList<>();
-        long t0 = System.nanoTime();
-        for (int c = 0; c < CASES; c++) {
-            long seed = BASE_SEED + c;
-            SplittableRandom rng = new SplittableRandom(seed);
-            int from = rng.nextInt(seeds.size());
-            byte[] mutant = mutate(seeds.get(from), rng);
-            Outcome o = check(mutant, "fuzz-" + seed);
-            if (o.problem() != null) {
-                Path kept = FuzzFiles.saveFailure(TARGET, "seed-" + seed + ".earshot", mutant);
-                failures.add("seed " + seed + " (a mutant of " + names.get(from) + "): " + o.problem() + " -> " + kept.getFileName());
-            } else if (o.loaded()) {
-                loaded++;
-            }
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        int refused = CASES - loaded - failures.size();
-        System.out.printf("fuzz model-file: %d cases from %d seeds in %.1f s: %d loaded, %d refused, %d failed%n", CASES,
-                seeds.size(), secs, loaded, refused, failures.size());
-        assertTrue(failures.isEmpty(), () -> FuzzFiles.report(TARGET, CASES, failures));
-        assertTrue(refused > CASES / 2, "most mutants are refused: " + refused + " of " + CASES + " (" + loaded + " loaded)");
-        assertTrue(loaded > CASES / 50, "some mutants still load (edits in weights and provenance): " + loaded);
+    void mutantsWithValidChecksumsEndInAModelOrAClearError() {
+        FuzzFiles.Campaign c = FuzzFiles.campaign(TARGET, "earshot", CASES, BASE_SEED, (b, rng) -> {
+                    try {
+                        return mutate(b, rng);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, (mutant, seed) -> {
+                    Outcome o = check(mutant, "fuzz-" + seed);
+                    return new FuzzFiles.Verdict(o.problem(), o.loaded());
+                });
+        assertTrue(c.failures().isEmpty(), () -> FuzzFiles.report(TARGET, CASES, c.failures()));
+        assertTrue(c.refused() > CASES / 2, "most mutants are refused: " + c.refused() + " of " + CASES + " (" + c.accepted() + " loaded)");
+        assertTrue(c.accepted() > CASES / 50, "some mutants still load (edits in weights and provenance): " + c.accepted());
     }
 
     /** Re-runs one case by seed (for debugging a failure report). */

@@ -6,7 +6,10 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
@@ -51,6 +54,46 @@ public final class FuzzFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("fuzz/" + target + "/crashers/README.md is missing", e);
         }
+    }
+
+    /** How one mutant ended: {@code problem} is null when it ended as it should; {@code accepted}: read, not refused. */
+    public record Verdict(String problem, boolean accepted) {}
+
+    /** What a campaign found; each failure's input is saved under target/fuzz-failures/. */
+    public record Campaign(int cases, int accepted, int refused, List<String> failures) {}
+
+    /**
+     * A seeded fuzz campaign over {@code target}'s corpus: case c seeds a generator with {@code baseSeed + c}, which
+     * picks a corpus file (in {@link #list} order) and {@code mutate}s it; {@code check} judges the mutant, given its
+     * bytes and its seed. A mutant with a problem is saved as {@code seed-<seed>.<ext>} and listed with the corpus
+     * file it came from. Prints one summary line.
+     */
+    public static Campaign campaign(String target, String ext, int cases, long baseSeed,
+                                    BiFunction<byte[], SplittableRandom, byte[]> mutate, BiFunction<byte[], Long, Verdict> check) {
+        List<Path> corpus = list(target, "corpus");
+        List<byte[]> seeds = new ArrayList<>();
+        for (Path p : corpus) seeds.add(read(p));
+        int accepted = 0;
+        List<String> failures = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int c = 0; c < cases; c++) {
+            long seed = baseSeed + c;
+            SplittableRandom rng = new SplittableRandom(seed);
+            int from = rng.nextInt(seeds.size());
+            byte[] mutant = mutate.apply(seeds.get(from), rng);
+            Verdict v = check.apply(mutant, seed);
+            if (v.problem() != null) {
+                Path kept = saveFailure(target, "seed-" + seed + "." + ext, mutant);
+                failures.add("seed " + seed + " (a mutant of " + corpus.get(from).getFileName() + "): " + v.problem()
+                        + " -> " + kept.getFileName());
+            } else if (v.accepted()) {
+                accepted++;
+            }
+        }
+        int refused = cases - accepted - failures.size();
+        System.out.printf("fuzz %s: %d cases from %d seeds in %.1f s: %d accepted, %d refused, %d failed%n", target, cases,
+                seeds.size(), (System.nanoTime() - t0) / 1e9, accepted, refused, failures.size());
+        return new Campaign(cases, accepted, refused, failures);
     }
 
     /**

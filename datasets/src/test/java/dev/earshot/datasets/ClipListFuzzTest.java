@@ -13,7 +13,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,34 +148,19 @@ class ClipListFuzzTest {
 
     @Test
     @Timeout(120)
-    void mutantsEndInClipsOrAnIOExceptionNamingTheFile(@TempDir Path dir) throws IOException {
-        List<Path> corpus = FuzzFiles.list(TARGET, "corpus");
-        List<byte[]> seeds = new ArrayList<>();
-        for (Path p : corpus) seeds.add(FuzzFiles.read(p));
+    void mutantsEndInClipsOrAnIOExceptionNamingTheFile(@TempDir Path dir) {
         Path list = dir.resolve("validation_list.txt");
-        int refused = 0;
-        List<String> failures = new ArrayList<>();
-        long t0 = System.nanoTime();
-        for (int c = 0; c < CASES; c++) {
-            long seed = BASE_SEED + c;
-            SplittableRandom rng = new SplittableRandom(seed);
-            int from = rng.nextInt(seeds.size());
-            byte[] b = mutate(seeds.get(from), rng);
-            Files.write(list, b);
-            Outcome o = check(list);
-            if (o.problem() != null) {
-                Path kept = FuzzFiles.saveFailure(TARGET, "seed-" + seed + ".txt", b);
-                failures.add("seed " + seed + " (a mutant of " + corpus.get(from).getFileName() + "): " + o.problem() + " -> "
-                        + kept.getFileName());
-            } else if (o.refused()) {
-                refused++;
+        FuzzFiles.Campaign c = FuzzFiles.campaign(TARGET, "txt", CASES, BASE_SEED, ClipListFuzzTest::mutate, (b, seed) -> {
+            try {
+                Files.write(list, b);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("fuzz clip-list: %d cases from %d seeds in %.1f s: %d refused, %d failed%n", CASES, seeds.size(), secs,
-                refused, failures.size());
-        assertTrue(failures.isEmpty(), () -> FuzzFiles.report(TARGET, CASES, failures));
-        assertTrue(refused > CASES / 20, "binary and malformed mutants are refused: " + refused);
+            Outcome o = check(list);
+            return new FuzzFiles.Verdict(o.problem(), !o.refused());
+        });
+        assertTrue(c.failures().isEmpty(), () -> FuzzFiles.report(TARGET, CASES, c.failures()));
+        assertTrue(c.refused() > CASES / 20, "binary and malformed mutants are refused: " + c.refused());
     }
 
     @Test
