@@ -79,9 +79,9 @@ public record DetectionSettings(int averageWindowMs, float threshold, Map<String
             }
             perLabel.put(label, number(provenance, e.getKey()));
         }
-        return new DetectionSettings((int) whole(provenance, "average_ms"), number(provenance, KEY_PREFIX + "threshold"),
-                perLabel, (int) whole(provenance, "suppression_ms"), (int) whole(provenance, "minimum_count"),
-                (int) whole(provenance, "window_stride_ms"));
+        return new DetectionSettings(whole(provenance, KEY_PREFIX + "average_ms"), number(provenance, KEY_PREFIX + "threshold"),
+                perLabel, whole(provenance, KEY_PREFIX + "suppression_ms"), whole(provenance, KEY_PREFIX + "minimum_count"),
+                whole(provenance, KEY_PREFIX + "window_stride_ms"));
     }
 
     private static float number(Map<String, String> p, String key) {
@@ -94,13 +94,13 @@ public record DetectionSettings(int averageWindowMs, float threshold, Map<String
         }
     }
 
-    private static long whole(Map<String, String> p, String name) {
-        String key = KEY_PREFIX + name, v = p.get(key);
+    private static int whole(Map<String, String> p, String key) {
+        String v = p.get(key);
         if (v == null) throw new IllegalArgumentException("missing " + key);
         try {
             long n = Long.parseLong(v);
             if (n < 0 || n > 3_600_000) throw new IllegalArgumentException(key + ": " + n + " out of range");
-            return n;
+            return (int) n;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + ": not a whole number: '" + v + "'");
         }

@@ -109,10 +109,19 @@ public final class KeywordModel implements AutoCloseable {
      * ({@link #BUNDLED_WINDOWS_RESOURCE}), "classpath:/x.earshot", or a file path.
      */
     public static KeywordModel open(String spec) throws IOException {
-        if (spec == null || spec.equals("default")) return bundled();
-        if (spec.equals("windows")) return fromClasspath(KeywordModel.class, BUNDLED_WINDOWS_RESOURCE);
-        if (spec.startsWith("classpath:")) return fromClasspath(KeywordModel.class, spec.substring("classpath:".length()));
-        return load(Path.of(spec));
+        String resource = resourceOf(spec);
+        return resource != null ? fromClasspath(KeywordModel.class, resource) : load(Path.of(spec));
+    }
+
+    /**
+     * The class-path resource an {@link #open} spec names ("default" or null, "windows", "classpath:/x.earshot"), or
+     * null when the spec is a file path.
+     */
+    public static String resourceOf(String spec) {
+        if (spec == null || spec.equals("default")) return BUNDLED_RESOURCE;
+        if (spec.equals("windows")) return BUNDLED_WINDOWS_RESOURCE;
+        if (spec.startsWith("classpath:")) return spec.substring("classpath:".length());
+        return null;
     }
 
     /** Writes the model atomically: a reader or a crash sees the old file or the new one, never a mix. */

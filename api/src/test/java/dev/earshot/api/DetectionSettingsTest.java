@@ -19,12 +19,6 @@ import org.junit.jupiter.api.Test;
 class DetectionSettingsTest {
     private static final DetectionSettings TUNED = new DetectionSettings(500, 0.6f, Map.of("yes", 0.45f, "no", 0.9f), 700, 1, 100);
 
-    private static ModelFile.Contents withProvenance(ModelFile.Contents c, Map<String, String> extra) {
-        Map<String, String> p = new LinkedHashMap<>(c.provenance());
-        p.putAll(extra);
-        return new ModelFile.Contents(c.labels(), c.features(), c.architecture(), c.clipSamples(), p, c.weights());
-    }
-
     @Test
     void settingsRoundTripThroughAModelFile() throws IOException {
         ModelFile.Contents tiny = ModelFileTest.tinyModel(21);
@@ -33,7 +27,7 @@ class DetectionSettingsTest {
         Map<String, String> p = TUNED.toProvenance();
         assertEquals("0.45", p.get("detection.threshold.yes"));
         assertEquals(TUNED, DetectionSettings.fromProvenance(p, tiny.labels()));
-        byte[] file = ModelFile.encode(withProvenance(tiny, p), ModelFile.Precision.INT8);
+        byte[] file = ModelFile.encode(ModelFileTest.withProvenance(tiny, p), ModelFile.Precision.INT8);
         try (KeywordModel m = KeywordModel.load(new java.io.ByteArrayInputStream(file), "tuned.earshot")) {
             assertEquals(TUNED, m.detectionSettings());
         }
@@ -43,7 +37,7 @@ class DetectionSettingsTest {
     }
 
     @Test
-    void badStoredSettingsAreRefusedNamingTheFile() {
+    void badStoredSettingsAreRefusedNamingTheFile() throws IOException {
         ModelFile.Contents tiny = ModelFileTest.tinyModel(22);
         Map<String, String> good = TUNED.toProvenance();
         List<Map<String, String>> bad = new ArrayList<>();
@@ -61,18 +55,13 @@ class DetectionSettingsTest {
             m.put(kv[0], kv[1]);
             bad.add(m);
         }
+        // encode refuses them too; so the bytes come from the valid model, and the bad provenance is swapped in
+        byte[] file = ModelFile.encode(tiny);
         for (Map<String, String> p : bad) {
-            byte[] file;
-            try {
-                // encode refuses too; build the bytes from a valid model and swap the provenance in afterwards
-                file = ModelFile.encode(tiny);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
             ModelFormatException e = assertThrows(ModelFormatException.class,
                     () -> ModelFile.withProvenance(file, p, "bad.earshot"), p.toString());
             assertTrue(e.getMessage().startsWith("bad.earshot: bad detection settings: "), e.getMessage());
-            assertThrows(ModelFormatException.class, () -> ModelFile.encode(withProvenance(tiny, p)), p.toString());
+            assertThrows(ModelFormatException.class, () -> ModelFile.encode(ModelFileTest.withProvenance(tiny, p)), p.toString());
         }
     }
 
@@ -109,7 +98,7 @@ class DetectionSettingsTest {
         float[] pcm = new float[16000 * 5];
         SplittableRandom rng = new SplittableRandom(5);
         for (int i = 0; i < pcm.length; i++) pcm[i] = (float) (0.2 * rng.nextGaussian());
-        try (KeywordModel m = KeywordModel.create(withProvenance(tiny, eager.toProvenance()))) {
+        try (KeywordModel m = KeywordModel.create(ModelFileTest.withProvenance(tiny, eager.toProvenance()))) {
             List<Detection> own = new ArrayList<>(), given = new ArrayList<>(), defaults = new ArrayList<>();
             try (Spotter s = new Spotter(m, own::add)) {
                 s.accept(pcm);

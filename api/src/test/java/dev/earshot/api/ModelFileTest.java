@@ -33,6 +33,13 @@ class ModelFileTest {
         return new ModelFile.Contents(List.of("_silence_", "_unknown_", "yes", "no"), fs, arch, 16000, prov, w);
     }
 
+    /** {@code c} with {@code extra} added to (or replacing entries of) its provenance. */
+    static ModelFile.Contents withProvenance(ModelFile.Contents c, Map<String, String> extra) {
+        Map<String, String> p = new LinkedHashMap<>(c.provenance());
+        p.putAll(extra);
+        return new ModelFile.Contents(c.labels(), c.features(), c.architecture(), c.clipSamples(), p, c.weights());
+    }
+
     @Test
     void roundTripsEveryField(@TempDir Path dir) throws IOException {
         ModelFile.Contents c = tinyModel(1);

@@ -89,14 +89,15 @@ class SpotterTest {
         }
     }
 
+    /** {@code c} marked as trained for continuous listening. */
+    private static ModelFile.Contents continuous(ModelFile.Contents c) {
+        return ModelFileTest.withProvenance(c, Map.of(KeywordModel.STREAMING_KEY, KeywordModel.CONTINUOUS));
+    }
+
     /** A model trained with context runs as one stream: after every frame, the GRU over all audio so far. */
     @Test
     void continuousModelPostsEveryFrameOfOneUnresetStream() throws IOException {
-        ModelFile.Contents tiny = ModelFileTest.tinyModel(12);
-        Map<String, String> prov = new java.util.LinkedHashMap<>(tiny.provenance());
-        prov.put(KeywordModel.STREAMING_KEY, KeywordModel.CONTINUOUS);
-        try (KeywordModel m = KeywordModel.create(new ModelFile.Contents(tiny.labels(), tiny.features(),
-                tiny.architecture(), tiny.clipSamples(), prov, tiny.weights()))) {
+        try (KeywordModel m = KeywordModel.create(continuous(ModelFileTest.tinyModel(12)))) {
             assertTrue(m.continuous());
             float[] pcm = noise(2, 16000 * 3);
             List<Window> ws = windows(m, DetectionSettings.defaults(), pcm, 0, "float");
@@ -129,11 +130,7 @@ class SpotterTest {
     @Test
     void recordedPosteriorsReplayToTheSpottersDetections() throws IOException {
         ModelFile.Contents tiny = ModelFileTest.tinyModel(16);
-        Map<String, String> prov = new java.util.LinkedHashMap<>(tiny.provenance());
-        prov.put(KeywordModel.STREAMING_KEY, KeywordModel.CONTINUOUS);
-        ModelFile.Contents continuous = new ModelFile.Contents(tiny.labels(), tiny.features(), tiny.architecture(),
-                tiny.clipSamples(), prov, tiny.weights());
-        for (ModelFile.Contents c : List.of(tiny, continuous)) {
+        for (ModelFile.Contents c : List.of(tiny, continuous(tiny))) {
             try (KeywordModel m = KeywordModel.create(c)) {
                 DetectionSettings s = new DetectionSettings(750, 1e-6f, Map.of(), 700, 2, 100);
                 List<Detection> live = new ArrayList<>(), replayed = new ArrayList<>();

@@ -113,16 +113,13 @@ public final class EvalStreamCommand implements Callable<Integer> {
             }
             if (plot != null) plot(curve, plot);
             if (json) {
-                StringBuilder per = new StringBuilder();
-                new java.util.TreeMap<>(ds.thresholds()).forEach((l, t) -> per.append(per.length() == 0 ? "" : ",")
-                        .append(String.format(Locale.ROOT, "\"%s\":%.2f", l, t)));
                 System.out.printf(Locale.ROOT, "{\"minutes\":%.2f,\"words\":%d,\"commands\":%d,\"matched_percent\":%.2f,"
                                 + "\"correct_percent\":%.2f,\"wrong_percent\":%.2f,\"false_positive_percent\":%.2f,"
                                 + "\"false_accepts_per_hour\":%.2f,\"average_ms\":%d,\"suppression_ms\":%d,\"threshold\":%.2f,"
                                 + "\"thresholds\":{%s},\"sweep\":[%s]}%n", hours * 60,
                         st.truths(), st.commands(), st.pct(st.matched()), st.pct(st.correct()), st.pct(st.wrong()),
                         st.pct(st.falsePositives()), st.falseAcceptsPerHour(), ds.averageWindowMs(), ds.suppressionMs(),
-                        ds.threshold(), per, sweep);
+                        ds.threshold(), StreamingEval.thresholdsJson(ds), sweep);
             }
         }
         return 0;

@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * Streaming evaluation as TensorFlow's generate_streaming_test_wav and test_streaming_accuracy do them, shared by
@@ -74,6 +76,14 @@ final class StreamingEval {
         long[] t = new long[times.size()];
         for (int i = 0; i < t.length; i++) t[i] = times.get(i);
         return new Recording(t, posts.toArray(new float[0][]), period, pcm.length / (double) m.sampleRate() / 3600);
+    }
+
+    /** The per-keyword thresholds of {@code s} as the members of a JSON object, by label: "go":0.45,"no":0.65 */
+    static String thresholdsJson(DetectionSettings s) {
+        StringBuilder b = new StringBuilder();
+        new TreeMap<>(s.thresholds()).forEach((label, t) -> b.append(b.length() == 0 ? "" : ",")
+                .append(String.format(Locale.ROOT, "\"%s\":%.2f", label, t)));
+        return b.toString();
     }
 
     /**

@@ -128,13 +128,9 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                 System.err.println("wrote " + out);
             }
             if (json) {
-                StringBuilder per = new StringBuilder();
-                for (Map.Entry<String, Float> e : new TreeMap<>(best.thresholds()).entrySet()) {
-                    per.append(per.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "\"%s\":%.2f", e.getKey(), e.getValue()));
-                }
                 System.out.printf(Locale.ROOT, "{\"average_ms\":%d,\"suppression_ms\":%d,\"threshold\":%.2f,\"thresholds\":{%s},"
                                 + "\"score\":%.2f,\"score_before\":%.2f}%n", best.averageWindowMs(), best.suppressionMs(),
-                        best.threshold(), per, bestScore, beforeScore);
+                        best.threshold(), StreamingEval.thresholdsJson(best), bestScore, beforeScore);
             }
         }
         return 0;
@@ -157,10 +153,15 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                 s.windowStrideMs());
     }
 
+    /** TensorFlow's statistics of stream {@code t} replayed under {@code s}. */
+    private Stats stats(KeywordModel m, Tuning t, DetectionSettings s) {
+        return StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
+    }
+
     private double score(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
         double v = 0;
         for (Tuning t : streams) {
-            Stats st = StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
+            Stats st = stats(m, t, s);
             v += st.correct() - cost * st.falsePositives();
         }
         return v;
@@ -172,7 +173,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                 s.suppressionMs(), s.threshold(), s.thresholds().isEmpty() ? "" : ", per keyword " + new TreeMap<>(s.thresholds()),
                 score));
         for (Tuning t : streams) {
-            Stats st = StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
+            Stats st = stats(m, t, s);
             b.append(String.format(Locale.ROOT, "%n  %s: correct %.1f%%, false positives %.1f%%, %.1f false accepts per hour",
                     t.name(), st.pct(st.correct()), st.pct(st.falsePositives()), st.falseAcceptsPerHour()));
         }
@@ -181,9 +182,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
 
     /** The model file's bytes: a path, {@code classpath:/…}, or a bundled model's name. */
     static byte[] modelBytes(String spec) throws IOException {
-        String resource = spec.equals("default") ? KeywordModel.BUNDLED_RESOURCE
-                : spec.equals("windows") ? KeywordModel.BUNDLED_WINDOWS_RESOURCE
-                : spec.startsWith("classpath:") ? spec.substring("classpath:".length()) : null;
+        String resource = KeywordModel.resourceOf(spec);
         if (resource == null) {
             Path p = Path.of(spec);
             if (!Files.isRegularFile(p)) throw new NoSuchFileException(spec, null, "no such model file");
