@@ -65,8 +65,9 @@ int main() {
         eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 1.0f, nullptr);
     });
     refuses("threads = 0", [&] { eg_trainer_create(model, 0); });
-    refuses("streams = 0", [&] { eg_stream_create(model, 0); });
-    int64_t stream = eg_stream_create(model, 2);
+    refuses("streams = 0", [&] { eg_stream_create(model, 0, 0); });
+    refuses("int8_weights = 2", [&] { eg_stream_create(model, 1, 2); });
+    int64_t stream = eg_stream_create(model, 2, 0);
     refuses("stream x wrong size", [&] { eg_stream_step(stream, x.data(), 7, logits.data(), 10); });
     refuses("stream reset index 2 of 2", [&] { eg_stream_reset(stream, 2); });
     refuses("stream state wrong size", [&] { eg_stream_get_state(stream, params.data(), 5); });

@@ -6,7 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdlib>
 #include <random>
+#include <string>
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define EARSHOT_X86 1
+#endif
 
 // The elementwise loops are compiled once per instruction set and picked at load time (GCC ifunc), so one
 // portable library still runs AVX2/AVX-512 code where the CPU has it. OpenBLAS does the same for SGEMM.
@@ -340,7 +347,181 @@ void adam_update(float* params, const float* grads, float* m, float* v, size_t n
 // ---------------------------------------------------------------------------------------------
 size_t stream_scratch_floats(const Dims& d, int S) { return (size_t)S * (3 * d.hidden + d.hidden); }
 
-void stream_step(const Dims& d, const float* params, float* h, const float* x, float* logits, float* scratch, int S) {
+namespace {
+
+float dot_q8(const int8_t* q, const float* x, int n) {
+    float p = 0;
+    for (int i = 0; i < n; i++) p += (float)q[i] * x[i];
+    return p;
+}
+
+void gemv_q8_scalar(float* y, const int8_t* q, const float* s, const float* x, int rows, int cols) {
+    const int nb = q8_blocks(cols);
+    for (int r = 0; r < rows; r++) {
+        float sum = 0;
+        for (int k = 0; k < nb; k++) {
+            const int c0 = 64 * k;
+            sum += s[(size_t)r * nb + k] * dot_q8(q + (size_t)r * cols + c0, x + c0, std::min(64, cols - c0));
+        }
+        y[r] += sum;
+    }
+}
+
+#ifdef EARSHOT_X86
+// GCC 12 warns inside its own avx512fintrin.h (the _mm512_undefined_* idiom of the masked loads and reductions).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Four rows at a time share each load of x; a block's 64 products are summed in 16 lanes, then scaled once.
+// Masked loads cover a last block narrower than 64 columns.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void gemv_q8_avx512(float* y, const int8_t* q, const float* s,
+                                                                          const float* x, int rows, int cols) {
+    const int nb = q8_blocks(cols);
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const int8_t* q0 = q + (size_t)r * cols;
+        const float* s0 = s + (size_t)r * nb;
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int k = 0; k < nb; k++) {
+            __m512 p0 = _mm512_setzero_ps(), p1 = p0, p2 = p0, p3 = p0;
+            const int end = std::min(cols, 64 * k + 64);
+            for (int i = 64 * k; i < end; i += 16) {
+                const __mmask16 m = end - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (end - i)) - 1);
+                const __m512 xv = _mm512_maskz_loadu_ps(m, x + i);
+#define EARSHOT_Q8_ROW(j) \
+    _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, q0 + (size_t)(j) * cols + i)))
+                p0 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(0), xv, p0);
+                p1 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(1), xv, p1);
+                p2 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(2), xv, p2);
+                p3 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(3), xv, p3);
+#undef EARSHOT_Q8_ROW
+            }
+            a0 = _mm512_fmadd_ps(_mm512_set1_ps(s0[k]), p0, a0);
+            a1 = _mm512_fmadd_ps(_mm512_set1_ps(s0[nb + k]), p1, a1);
+            a2 = _mm512_fmadd_ps(_mm512_set1_ps(s0[2 * nb + k]), p2, a2);
+            a3 = _mm512_fmadd_ps(_mm512_set1_ps(s0[3 * nb + k]), p3, a3);
+        }
+        y[r] += _mm512_reduce_add_ps(a0);
+        y[r + 1] += _mm512_reduce_add_ps(a1);
+        y[r + 2] += _mm512_reduce_add_ps(a2);
+        y[r + 3] += _mm512_reduce_add_ps(a3);
+    }
+    if (r < rows) gemv_q8_scalar(y + r, q + (size_t)r * cols, s + (size_t)r * nb, x, rows - r, cols);
+}
+
+__attribute__((target("avx2,fma"))) float hsum256(__m256 v) {
+    __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+    a = _mm_add_ss(a, _mm_movehdup_ps(a));
+    return _mm_cvtss_f32(a);
+}
+
+// The same with 8 lanes; columns past the last multiple of 8 in a block go through the scalar dot.
+__attribute__((target("avx2,fma"))) void gemv_q8_avx2(float* y, const int8_t* q, const float* s, const float* x,
+                                                      int rows, int cols) {
+    const int nb = q8_blocks(cols);
+    int r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const int8_t* q0 = q + (size_t)r * cols;
+        const float* s0 = s + (size_t)r * nb;
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        float tail[4] = {0, 0, 0, 0};
+        for (int k = 0; k < nb; k++) {
+            __m256 p0 = _mm256_setzero_ps(), p1 = p0, p2 = p0, p3 = p0;
+            const int end = std::min(cols, 64 * k + 64);
+            int i = 64 * k;
+            for (; i + 8 <= end; i += 8) {
+                const __m256 xv = _mm256_loadu_ps(x + i);
+#define EARSHOT_Q8_ROW(j) \
+    _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i*)(q0 + (size_t)(j) * cols + i))))
+                p0 = _mm256_fmadd_ps(EARSHOT_Q8_ROW(0), xv, p0);
+                p1 = _mm256_fmadd_ps(EARSHOT_Q8_ROW(1), xv, p1);
+                p2 = _mm256_fmadd_ps(EARSHOT_Q8_ROW(2), xv, p2);
+                p3 = _mm256_fmadd_ps(EARSHOT_Q8_ROW(3), xv, p3);
+#undef EARSHOT_Q8_ROW
+            }
+            for (int j = 0; j < 4 && i < end; j++) tail[j] += s0[j * nb + k] * dot_q8(q0 + (size_t)j * cols + i, x + i, end - i);
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(s0[k]), p0, a0);
+            a1 = _mm256_fmadd_ps(_mm256_set1_ps(s0[nb + k]), p1, a1);
+            a2 = _mm256_fmadd_ps(_mm256_set1_ps(s0[2 * nb + k]), p2, a2);
+            a3 = _mm256_fmadd_ps(_mm256_set1_ps(s0[3 * nb + k]), p3, a3);
+        }
+        y[r] += hsum256(a0) + tail[0];
+        y[r + 1] += hsum256(a1) + tail[1];
+        y[r + 2] += hsum256(a2) + tail[2];
+        y[r + 3] += hsum256(a3) + tail[3];
+    }
+    if (r < rows) gemv_q8_scalar(y + r, q + (size_t)r * cols, s + (size_t)r * nb, x, rows - r, cols);
+}
+#pragma GCC diagnostic pop
+#endif
+
+using GemvQ8 = void (*)(float*, const int8_t*, const float*, const float*, int, int);
+
+// Picked once from the CPU's features; EARSHOT_Q8_KERNEL=avx2|scalar forces a narrower one (for tests).
+struct GemvQ8Choice {
+    GemvQ8 fn = gemv_q8_scalar;
+    const char* name = "scalar";
+    GemvQ8Choice() {
+#ifdef EARSHOT_X86
+        const char* force = std::getenv("EARSHOT_Q8_KERNEL");
+        const std::string want = force ? force : "";
+        __builtin_cpu_init();
+        if (want.empty() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl")) {
+            fn = gemv_q8_avx512;
+            name = "avx512";
+        } else if ((want.empty() || want == "avx2") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+            fn = gemv_q8_avx2;
+            name = "avx2";
+        }
+#endif
+    }
+};
+
+const GemvQ8Choice& gemv_q8_choice() {
+    static const GemvQ8Choice choice;
+    return choice;
+}
+
+}  // namespace
+
+int q8_blocks(int cols) { return (cols + 63) / 64; }
+
+void quantize_q8(int8_t* q, float* s, const float* w, int rows, int cols) {
+    const int nb = q8_blocks(cols);
+    for (int r = 0; r < rows; r++) {
+        for (int k = 0; k < nb; k++) {
+            const float* wb = w + (size_t)r * cols + 64 * k;
+            int8_t* qb = q + (size_t)r * cols + 64 * k;
+            const int n = std::min(64, cols - 64 * k);
+            float max = 0;
+            for (int i = 0; i < n; i++) max = std::max(max, std::fabs(wb[i]));
+            const float scale = max / 127.0f;  // as ModelFile encodes INT8
+            s[(size_t)r * nb + k] = scale;
+            // floor(v + 0.5) is Java's Math.round, so a weight from an INT8 file quantizes back to its stored byte.
+            for (int i = 0; i < n; i++) qb[i] = scale == 0 ? 0 : (int8_t)std::floor(wb[i] / scale + 0.5f);
+        }
+    }
+}
+
+void gemv_q8(float* y, const int8_t* q, const float* s, const float* x, int rows, int cols) {
+    gemv_q8_choice().fn(y, q, s, x, rows, cols);
+}
+
+const char* gemv_q8_kernel() { return gemv_q8_choice().name; }
+
+// y[rows] += W·x from W^T[cols, rows]: a few long vectorised passes instead of many short rows.
+EARSHOT_CLONES static void gemv_columns(float* __restrict y, const float* __restrict wt, const float* x, int rows,
+                                        int cols) {
+    for (int i = 0; i < cols; i++) {
+        const float xi = x[i];
+        const float* w = wt + (size_t)i * rows;
+        for (int r = 0; r < rows; r++) y[r] += xi * w[r];
+    }
+}
+
+void stream_step(const Dims& d, const float* params, const Q8Layer* q8, float* h, const float* x, float* logits,
+                 float* scratch, int S) {
     const int H = d.hidden, G = 3 * H;
     float* g = scratch;                       // [S, 3H]
     float* rh = scratch + (size_t)S * G;      // [S, H]
@@ -350,7 +531,21 @@ void stream_step(const Dims& d, const float* params, float* h, const float* x, f
         LayerView p = layer_view(d, P, l);
         float* hl = h + (size_t)l * S * H;
         const float* Whc = p.Wh + (size_t)2 * H * H;
-        if (S == 1) {
+        if (q8) {
+            const Q8Layer& w = q8[l];
+            for (int s = 0; s < S; s++) {
+                float* gs = g + (size_t)s * G;
+                const float* xs = in + (size_t)s * p.in;
+                std::memcpy(gs, p.b, sizeof(float) * G);
+                if (w.qx) gemv_q8(gs, w.qx, w.sx, xs, G, p.in);
+                else gemv_columns(gs, w.wx_t, xs, G, p.in);
+                gemv_q8(gs, w.qh, w.sh, hl + (size_t)s * H, 2 * H, H);
+            }
+            gates_zr(g, rh, hl, S, H);
+            for (int s = 0; s < S; s++)
+                gemv_q8(g + (size_t)s * G + 2 * H, w.qh + (size_t)2 * H * H, w.sh + (size_t)2 * H * q8_blocks(H),
+                        rh + (size_t)s * H, H, H);
+        } else if (S == 1) {
             // GEMV beats a 1-row GEMM by a wide margin at these sizes.
             std::memcpy(g, p.b, sizeof(float) * G);
             cblas_sgemv(CblasRowMajor, CblasNoTrans, G, p.in, 1.0f, p.Wx, p.in, in, 1, 1.0f, g, 1);

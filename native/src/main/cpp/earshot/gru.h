@@ -92,9 +92,34 @@ void adam_update(float* params, const float* grads, float* m, float* v, size_t n
                  float grad_scale, long step);
 double sum_squares(const float* x, size_t n);
 
+// ---- int8 weights, for streaming ----
+// A matrix W[rows, cols] held as int8 q[rows, cols] with one scale per row and 64-column block,
+// s[rows, q8_blocks(cols)]: w ≈ q·s, s = max|w|/127 over the block (the model file's INT8 encoding, so an INT8
+// file's matrices come back as stored when its blocks line up with the rows). A stream's cost is reading the
+// weights once per frame: as int8 they are a quarter of the float bytes and stay in the core's L2.
+int q8_blocks(int cols);
+void quantize_q8(int8_t* q, float* s, const float* w, int rows, int cols);
+// y[rows] += (q·s) · x[cols], accumulated in float
+void gemv_q8(float* y, const int8_t* q, const float* s, const float* x, int rows, int cols);
+// "avx512", "avx2" or "scalar": the gemv_q8 kernel this CPU runs
+const char* gemv_q8_kernel();
+
+// One layer's weights for an int8 stream: Wh as int8, and Wx as int8 too when it has at least 64 columns; a
+// narrower Wx (the first layer's few features) stays float, transposed so its product runs down columns.
+struct Q8Layer {
+    const int8_t* qh;   // Wh [3H, H]
+    const float* sh;    //    [3H, q8_blocks(H)]
+    const int8_t* qx;   // Wx [3H, In], or null
+    const float* sx;    //    [3H, q8_blocks(In)]
+    const float* wx_t;  // Wx^T [In, 3H] when qx is null
+};
+constexpr int kQ8MinColumns = 64;
+
 // ---- streaming: one frame for S independent streams ----
 // x[S, I], h[L, S, H] (updated in place), logits[S, C]; scratch holds S·(3H + H) floats.
-void stream_step(const Dims& d, const float* params, float* h, const float* x, float* logits, float* scratch, int S);
+// q8: null for the float weights in params, else one Q8Layer per layer standing in for its Wx and Wh.
+void stream_step(const Dims& d, const float* params, const Q8Layer* q8, float* h, const float* x, float* logits,
+                 float* scratch, int S);
 size_t stream_scratch_floats(const Dims& d, int S);
 
 }  // namespace earshot

@@ -7,6 +7,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
@@ -138,11 +139,73 @@ class Pool {
     std::vector<std::exception_ptr> errors_;
 };
 
+// Every layer's weights for int8 streams (gru.h, Q8Layer), made from one version of a model's parameters.
+struct StreamQ8 {
+    uint64_t version;
+    std::vector<std::vector<int8_t>> q;   // int8 matrices
+    std::vector<std::vector<float>> s;    // their scales, s[i] for q[i]
+    std::vector<std::vector<float>> f;    // float Wx^T of layers too narrow for int8
+    std::vector<Q8Layer> layers;          // views into q, s and f
+};
+
 struct Model {
     uint32_t magic = kModelMagic;
     Dims d;
     std::vector<float> params;
+    // Bumped whenever params change, so a stream can tell its int8 copy has gone stale.
+    std::atomic<uint64_t> version{0};
+    std::mutex q8_mu;
+    std::shared_ptr<const StreamQ8> q8;  // shared by the model's int8 streams; built on first use
 };
+
+std::shared_ptr<const StreamQ8> stream_q8(Model* m) {
+    std::lock_guard<std::mutex> lk(m->q8_mu);
+    const uint64_t version = m->version.load();
+    if (m->q8 && m->q8->version == version) return m->q8;
+    const Dims& d = m->d;
+    const int H = d.hidden, G = 3 * H;
+    auto r = std::make_shared<StreamQ8>();
+    r->version = version;
+    // Fill the storage first and take the views after: the vectors no longer move then.
+    struct Where {
+        size_t qh, qx = SIZE_MAX, fx = SIZE_MAX;  // index in q and s of Wh, of an int8 Wx; in f of a float Wx^T
+    };
+    auto quantized = [&](const float* w, int cols) {  // into q[i] and s[i]; returns i
+        r->q.emplace_back((size_t)G * cols);
+        std::vector<float> scales((size_t)G * q8_blocks(cols));
+        quantize_q8(r->q.back().data(), scales.data(), w, G, cols);
+        r->s.push_back(std::move(scales));
+        return r->q.size() - 1;
+    };
+    std::vector<Where> where(d.layers);
+    for (int l = 0; l < d.layers; l++) {
+        LayerView p = layer_view(d, m->params.data(), l);
+        where[l].qh = quantized(p.Wh, H);
+        if (p.in >= kQ8MinColumns) {
+            where[l].qx = quantized(p.Wx, p.in);
+        } else {
+            std::vector<float> t((size_t)p.in * G);
+            for (int row = 0; row < G; row++)
+                for (int c = 0; c < p.in; c++) t[(size_t)c * G + row] = p.Wx[(size_t)row * p.in + c];
+            r->f.push_back(std::move(t));
+            where[l].fx = r->f.size() - 1;
+        }
+    }
+    for (const Where& w : where) {
+        Q8Layer v{};
+        v.qh = r->q[w.qh].data();
+        v.sh = r->s[w.qh].data();
+        if (w.qx != SIZE_MAX) {
+            v.qx = r->q[w.qx].data();
+            v.sx = r->s[w.qx].data();
+        } else {
+            v.wx_t = r->f[w.fx].data();
+        }
+        r->layers.push_back(v);
+    }
+    m->q8 = r;
+    return r;
+}
 
 // Workspace for one slice of Bs sequences of T frames; grown on demand, never shrunk.
 struct Slice {
@@ -204,6 +267,7 @@ struct Stream {
     int S;
     std::vector<float> h;        // [L, S, H]
     std::vector<float> scratch;  // stream_scratch_floats
+    std::shared_ptr<const StreamQ8> q8;  // null: float weights
 };
 
 Model* as_model(int64_t h) {
@@ -377,6 +441,7 @@ void eg_model_set_params(int64_t model, const float* in, int64_t in_len) {
     Model* m = as_model(model);
     check_len("params", in, in_len, (int64_t)m->params.size());
     std::memcpy(m->params.data(), in, sizeof(float) * m->params.size());
+    m->version++;
 }
 
 void eg_model_infer(int64_t model, const float* x, int64_t x_len, int batch, int frames, float* logits,
@@ -430,6 +495,7 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
     AdamSettings s{lr, beta1, beta2, eps, weight_decay, clip_norm};
     t->step++;
     adam_update(t->model->params.data(), G, t->m.data(), t->v.data(), np, s, scale, t->step);
+    t->model->version++;
     if (correct_out) *correct_out = correct;
     return loss / batch;
 }
@@ -482,14 +548,16 @@ void eg_trainer_set_moments(int64_t trainer, const float* m, const float* v, int
     t->step = (long)step;
 }
 
-int64_t eg_stream_create(int64_t model, int streams) {
+int64_t eg_stream_create(int64_t model, int streams, int int8_weights) {
     Model* m = as_model(model);
     check_dim("streams", streams, 1, 1 << 16);
+    check_dim("int8_weights", int8_weights, 0, 1);
     auto s = std::make_unique<Stream>();
     s->model = m;
     s->S = streams;
     s->h.assign((size_t)m->d.layers * streams * m->d.hidden, 0.0f);
     s->scratch.assign(stream_scratch_floats(m->d, streams), 0.0f);
+    if (int8_weights) s->q8 = stream_q8(m);
     return reinterpret_cast<int64_t>(s.release());
 }
 
@@ -504,7 +572,10 @@ void eg_stream_step(int64_t stream, const float* x, int64_t x_len, float* logits
     const Dims& d = s->model->d;
     check_len("x", x, x_len, (int64_t)s->S * d.input);
     check_len("logits", logits, logits_len, (int64_t)s->S * d.classes);
-    stream_step(d, s->model->params.data(), s->h.data(), x, logits, s->scratch.data(), s->S);
+    if (s->q8 && s->q8->version != s->model->version.load(std::memory_order_relaxed))
+        fail("the model's parameters changed after this int8 stream was made; make a new stream");
+    stream_step(d, s->model->params.data(), s->q8 ? s->q8->layers.data() : nullptr, s->h.data(), x, logits,
+                s->scratch.data(), s->S);
 }
 
 void eg_stream_get_state(int64_t stream, float* out, int64_t len) {
@@ -540,6 +611,6 @@ int eg_blas_get_threads() { return openblas_get_num_threads(); }
 
 const char* eg_blas_info() {
     static thread_local std::string info;
-    info = std::string(openblas_get_config()) + " core=" + openblas_get_corename();
+    info = std::string(openblas_get_config()) + " core=" + openblas_get_corename() + " int8=" + gemv_q8_kernel();
     return info.c_str();
 }

@@ -43,7 +43,9 @@ void eg_trainer_set_moments(int64_t trainer, const float* m, const float* v, int
 int eg_trainer_threads(int64_t trainer);
 
 // ---- stream: hidden state of S independent streams, one frame at a time ----
-int64_t eg_stream_create(int64_t model, int streams);
+// int8_weights = 1: the layers' weight matrices are read as int8 (gru.h, Q8Layer; one copy per model and parameter
+// version, quantized as the model file's INT8 encoding does); stepping fails once the model's parameters have changed.
+int64_t eg_stream_create(int64_t model, int streams, int int8_weights);
 void eg_stream_free(int64_t stream);
 // x[S, I] → logits[S, C]; the state advances one frame.
 void eg_stream_step(int64_t stream, const float* x, int64_t x_len, float* logits, int64_t logits_len);
@@ -56,5 +58,5 @@ void eg_stream_reset(int64_t stream, int index);
 // ---- OpenBLAS ----
 void eg_blas_set_threads(int threads);
 int eg_blas_get_threads();
-// "OpenBLAS <config> core=<kernel name>"
+// "OpenBLAS <config> core=<kernel name> int8=<avx512|avx2|scalar>"
 const char* eg_blas_info();

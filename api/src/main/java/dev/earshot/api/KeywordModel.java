@@ -6,6 +6,7 @@ import dev.earshot.audio.Mfcc;
 import dev.earshot.audio.WavReader;
 import dev.earshot.gru.GruConfig;
 import dev.earshot.gru.GruModel;
+import dev.earshot.gru.GruStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -54,6 +55,7 @@ public final class KeywordModel implements AutoCloseable {
     private final GruModel gru;
     private final Mfcc mfcc;
     private final DetectionSettings detectionSettings;
+    private final ModelFile.Precision storedAs;
 
     private KeywordModel(ModelFile.Contents c) {
         this.labels = List.copyOf(c.labels());
@@ -64,6 +66,7 @@ public final class KeywordModel implements AutoCloseable {
         this.detectionSettings = DetectionSettings.fromProvenance(provenance, labels);  // checked by ModelFile
         this.mfcc = new Mfcc(features);
         this.gru = new GruModel(architecture, c.weights());
+        this.storedAs = c.storedAs();
     }
 
     /** A model from its parts (the trainer's way in). The contents are validated as a file's would be. */
@@ -136,7 +139,15 @@ public final class KeywordModel implements AutoCloseable {
     }
 
     public ModelFile.Contents contents() {
-        return new ModelFile.Contents(labels, features, architecture, clipSamples, provenance, gru.parameters());
+        return new ModelFile.Contents(labels, features, architecture, clipSamples, provenance, gru.parameters(), storedAs);
+    }
+
+    /**
+     * How spotters on this model read its weights: INT8 when the model came from an INT8 file (its weights are int8
+     * already, and reading them as such is several times faster), FLOAT32 otherwise. See {@link GruStream.Weights}.
+     */
+    public GruStream.Weights streamWeights() {
+        return storedAs == ModelFile.Precision.INT8 ? GruStream.Weights.INT8 : GruStream.Weights.FLOAT32;
     }
 
     public List<String> labels() {

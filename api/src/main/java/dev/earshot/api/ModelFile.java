@@ -51,16 +51,31 @@ public final class ModelFile {
     private static final int MAX_STRING_BYTES = 1 << 20;
 
     /**
-     * How the weights are stored. The GRU always computes in float32; these only shrink the file: float16 to a half,
-     * INT8 (blocks of 64 weights sharing a scale, max |w| → 127) to about a quarter.
+     * How the weights are stored: float16 halves the file, INT8 (blocks of 64 weights sharing a scale, max |w| → 127)
+     * makes it about a quarter. The GRU computes in float32 on the weights as stored; a model from an INT8 file also
+     * keeps its weight matrices as int8 for streaming ({@link KeywordModel#streamWeights()}), which reads them
+     * several times faster and gives the same numbers up to float rounding.
      */
     public enum Precision { FLOAT32, FLOAT16, INT8 }
 
     static final int INT8_BLOCK = 64;
 
-    /** Everything a model file holds. */
+    /**
+     * Everything a model file holds. {@code storedAs} is how a decoded file stored its weights ({@link Precision#FLOAT32}
+     * for contents made in memory); {@link #encode(Contents, Precision)} takes the precision to write separately.
+     */
     public record Contents(List<String> labels, FeatureSettings features, GruConfig architecture, int clipSamples,
-                           Map<String, String> provenance, float[] weights) {}
+                           Map<String, String> provenance, float[] weights, Precision storedAs) {
+        public Contents {
+            if (storedAs == null) throw new NullPointerException("storedAs");
+        }
+
+        /** Contents made in memory, float32. */
+        public Contents(List<String> labels, FeatureSettings features, GruConfig architecture, int clipSamples,
+                        Map<String, String> provenance, float[] weights) {
+            this(labels, features, architecture, clipSamples, provenance, weights, Precision.FLOAT32);
+        }
+    }
 
     private ModelFile() {}
 
@@ -111,7 +126,7 @@ public final class ModelFile {
     public static byte[] withProvenance(byte[] data, Map<String, String> provenance, String source) throws IOException {
         Contents old = decode(data, source);
         Contents updated = new Contents(old.labels(), old.features(), old.architecture(), old.clipSamples(),
-                new LinkedHashMap<>(provenance), old.weights());
+                new LinkedHashMap<>(provenance), old.weights(), old.storedAs());
         validate(updated, source);
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         writeHeader(new DataOutputStream(head), old);
@@ -229,7 +244,8 @@ public final class ModelFile {
                 for (int i = 0; i < count; i++) weights[i] = encoding == 0 ? in.readFloat() : fromHalf(in.readShort());
             }
             if (in.available() != 0) throw new ModelFormatException(source, in.available() + " unexpected bytes after the weights");
-            Contents c = new Contents(List.copyOf(labels), features, arch, clipSamples, provenance, weights);
+            Contents c = new Contents(List.copyOf(labels), features, arch, clipSamples, provenance, weights,
+                    Precision.values()[encoding]);
             validate(c, source);
             return c;
         } catch (EOFException e) {

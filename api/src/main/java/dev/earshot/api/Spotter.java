@@ -83,7 +83,7 @@ public final class Spotter implements AutoCloseable {
         this.stride = continuous ? 1 : Math.max(1, (int) Math.round(settings.windowStrideMs() / hopMs));
         this.period = continuous ? 0 : stride * ((windowFrames + stride - 1) / stride);
         this.windows = continuous ? 1 : period / stride;
-        this.gru = new GruStream(model.gru(), windows);
+        this.gru = new GruStream(model.gru(), windows, model.streamWeights());
         this.x = new float[windows * coefs];
         this.logits = new float[windows * labels];
         this.posterior = new float[labels];

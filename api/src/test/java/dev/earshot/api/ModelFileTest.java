@@ -95,6 +95,11 @@ class ModelFileTest {
         // the weights take one byte each plus a 4-byte scale per block, instead of four bytes each
         int blocks = (w.length + ModelFile.INT8_BLOCK - 1) / ModelFile.INT8_BLOCK;
         assertEquals(ModelFile.encode(c).length - 3L * w.length + 4L * blocks, bytes.length);
+        // a decoded file says how it stored its weights; contents made in memory say float32
+        assertEquals(ModelFile.Precision.INT8, back.storedAs());
+        assertEquals(ModelFile.Precision.FLOAT16, ModelFile.decode(ModelFile.encode(c, ModelFile.Precision.FLOAT16), "half").storedAs());
+        assertEquals(ModelFile.Precision.FLOAT32, c.storedAs());
+        assertEquals(ModelFile.Precision.INT8, ModelFile.decode(ModelFile.withProvenance(bytes, Map.of("k", "v"), "int8"), "int8").storedAs());
     }
 
     @Test

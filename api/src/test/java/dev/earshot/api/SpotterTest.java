@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.earshot.audio.FeatureSettings;
+import dev.earshot.gru.GruConfig;
+import dev.earshot.gru.GruStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,6 +122,32 @@ class SpotterTest {
         }
         try (KeywordModel m = KeywordModel.create(ModelFileTest.tinyModel(12))) {
             assertTrue(!m.continuous(), "no streaming key: windows, as models made before it");
+        }
+    }
+
+    /**
+     * A model from an INT8 file streams with int8 weights, which are exactly the stored ones (64 divides its hidden
+     * size): the posteriors of the same weights streamed as float, frame by frame.
+     */
+    @Test
+    void int8ModelFileStreamsWithItsStoredWeights() throws IOException {
+        FeatureSettings fs = FeatureSettings.defaults();
+        GruConfig arch = new GruConfig(fs.coefficients(), 64, 1, 4);
+        SplittableRandom rng = new SplittableRandom(13);
+        float[] w = new float[(int) arch.parameterCount()];
+        for (int i = 0; i < w.length; i++) w[i] = (float) (0.3 * rng.nextGaussian());
+        ModelFile.Contents c = continuous(new ModelFile.Contents(List.of("_silence_", "_unknown_", "yes", "no"), fs, arch,
+                16000, Map.of("data", "unit test"), w));
+        byte[] file = ModelFile.encode(c, ModelFile.Precision.INT8);
+        try (KeywordModel int8 = KeywordModel.load(new java.io.ByteArrayInputStream(file), "int8 model");
+             KeywordModel asFloat = KeywordModel.create(int8.contents())) {
+            assertEquals(GruStream.Weights.INT8, int8.streamWeights());
+            assertEquals(GruStream.Weights.FLOAT32, asFloat.streamWeights());
+            float[] pcm = noise(5, 16000 * 4);
+            List<Window> got = windows(int8, DetectionSettings.defaults(), pcm, 0, "float");
+            List<Window> want = windows(asFloat, DetectionSettings.defaults(), pcm, 0, "float");
+            assertEquals(want.size(), got.size());
+            for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).posterior(), got.get(i).posterior(), 1e-5f, "frame " + i);
         }
     }
 

@@ -45,6 +45,9 @@ public final class BenchGruCommand implements Callable<Integer> {
     int reps;
     @Option(names = "--warmup", defaultValue = "5", description = "untimed calls first")
     int warmup;
+    @Option(names = "--weights", defaultValue = "FLOAT32",
+            description = "stream mode: how the stream reads the weights, FLOAT32 or INT8 (default: ${DEFAULT-VALUE})")
+    GruStream.Weights weights;
     @Option(names = "--peak", description = "also time OpenBLAS SGEMM alone on the step's shapes")
     boolean peak;
     @Option(names = "--json", description = "print one JSON object as the last line")
@@ -85,7 +88,7 @@ public final class BenchGruCommand implements Callable<Integer> {
                 default -> {
                     float[] x = random(rng, batch * features);
                     float[] logits = new float[batch * classes];
-                    try (GruStream stream = new GruStream(model, batch)) {
+                    try (GruStream stream = new GruStream(model, batch, weights)) {
                         // One timed unit = 1000 steps; the median is over units, reported per step.
                         times = time(() -> {
                             for (int i = 0; i < 1000; i++) stream.step(x, logits);
@@ -103,8 +106,9 @@ public final class BenchGruCommand implements Callable<Integer> {
         double clipsPerS = perCallClips / (ms / 1e3);
         String env = "OPENBLAS_CORETYPE=" + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset")
                 + " OPENBLAS_L2_SIZE=" + System.getenv().getOrDefault("OPENBLAS_L2_SIZE", "unset");
-        System.out.printf(Locale.ROOT, "earshot gru mode=%s B=%d T=%d I=%d H=%d L=%d C=%d threads=%d%n", mode, batch,
-                frames, features, hidden, layers, classes, mode == Mode.stream ? 1 : t);
+        System.out.printf(Locale.ROOT, "earshot gru mode=%s B=%d T=%d I=%d H=%d L=%d C=%d threads=%d%s%n", mode, batch,
+                frames, features, hidden, layers, classes, mode == Mode.stream ? 1 : t,
+                mode == Mode.stream ? " weights=" + weights : "");
         System.out.printf(Locale.ROOT, "  blas: %s; %s%n", Blas.info(), env);
         if (mode == Mode.stream) {
             System.out.printf(Locale.ROOT, "  us_median=%.3f us_min=%.3f steps_per_s=%.0f realtime_factor_10ms=%.0f gflops=%.2f%n",

@@ -4,7 +4,10 @@ package dev.earshot.gru;
 public final class Blas {
     private Blas() {}
 
-    /** OpenBLAS's configuration string and the kernel it picked, e.g. "OpenBLAS 0.3.31 ... core=Haswell". */
+    /**
+     * OpenBLAS's configuration string and the kernel it picked, then the int8 streaming kernel Earshot picked, e.g.
+     * "OpenBLAS 0.3.31 ... core=Haswell int8=avx512".
+     */
     public static String info() {
         GruNative.load();
         return GruNative.eg_blas_info();

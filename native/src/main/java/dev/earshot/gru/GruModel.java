@@ -43,6 +43,7 @@ public final class GruModel implements AutoCloseable {
         return out;
     }
 
+    /** Replaces every parameter. Streams made before with {@link GruStream.Weights#INT8} refuse to step after this. */
     public void setParameters(float[] parameters) {
         Checks.length("parameters", parameters, config.parameterCount());
         long h = handle.acquire();

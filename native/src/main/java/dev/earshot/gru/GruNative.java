@@ -69,7 +69,7 @@ public final class GruNative {
 
     public static native int eg_trainer_threads(long trainer);
 
-    public static native long eg_stream_create(long model, int streams);
+    public static native long eg_stream_create(long model, int streams, int int8Recurrent);
 
     public static native void eg_stream_free(long stream);
 

@@ -139,7 +139,7 @@ class GruArgumentTest {
             refuses(RuntimeException.class, "not a live GRU model", () ->
                     GruNative.eg_model_get_params(0, new float[5], 5));
             refuses(RuntimeException.class, "hidden must be in", () -> GruNative.eg_model_create(4, 0, 1, 5, 1));
-            long stream = GruNative.eg_stream_create(model, 1);
+            long stream = GruNative.eg_stream_create(model, 1, 0);
             try {
                 refuses(RuntimeException.class, "not a live GRU model", () ->
                         GruNative.eg_model_get_params(stream, new float[5], 5));

@@ -39,11 +39,14 @@ class NativeLeakTest {
     private final float[] frames = TestData.uniform(new SplittableRandom(2), 3 * 10, 1);
     private final float[] frameLogits = new float[3 * 12];
 
-    /** Uses a model and a trainer on it once each, then opens a stream on the model, steps it and returns it open. */
-    private GruStream openAndUse(GruModel m, GruTrainer t) {
+    /**
+     * Uses a model and a trainer on it once each, then opens a stream on the model (int8 weights on odd i, so the
+     * model's int8 copy is made and dropped too), steps it and returns it open.
+     */
+    private GruStream openAndUse(GruModel m, GruTrainer t, int i) {
         t.step(x, labels, 4, 20, ADAM);
         m.infer(x, 4, 20, logits);
-        GruStream s = new GruStream(m, 3);
+        GruStream s = new GruStream(m, 3, (i & 1) == 1 ? GruStream.Weights.INT8 : GruStream.Weights.FLOAT32);
         s.step(frames, frameLogits);
         return s;
     }
@@ -72,7 +75,7 @@ class NativeLeakTest {
     void openingUsingAndClosingLeavesNativeMemoryFlat() {
         long[] grew = NativeMemory.growth(WARM_UP, STRETCHES, PER_STRETCH, 200, i -> {
             try (GruModel m = new GruModel(CFG, i); GruTrainer t = new GruTrainer(m, 1 + (i & 1));
-                 GruStream s = openAndUse(m, t)) {
+                 GruStream s = openAndUse(m, t, i >> 1)) {
                 s.close();  // closed twice (again by the try): the second close must do nothing
             }
         });
@@ -87,7 +90,7 @@ class NativeLeakTest {
         long[] grew = NativeMemory.growth(3_000, STRETCHES, 1_500, 100, i -> {
             // Model, trainer and stream all dropped unclosed: nothing frees them but the Cleaner.
             GruModel m = new GruModel(CFG, i);
-            openAndUse(m, new GruTrainer(m, 1 + (i & 1)));
+            openAndUse(m, new GruTrainer(m, 1 + (i & 1)), i >> 1);
         });
         String leak = NativeMemory.leak(grew);
         assertNull(leak, "the Cleaner does not free models, trainers and streams left unclosed: " + leak);
