@@ -372,7 +372,24 @@ void gemv_q8_scalar(float* y, const int8_t* q, const float* s, const float* x, i
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // Four rows at a time share each load of x; a block's 64 products are summed in 16 lanes, then scaled once.
-// Masked loads cover a last block narrower than 64 columns.
+// Full blocks use plain loads; masked loads (slower) cover a last block narrower than 64 columns.
+template <bool kMasked>
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) inline void q8_block_avx512(
+    __m512& p0, __m512& p1, __m512& p2, __m512& p3, const int8_t* q0, const float* x, size_t cols, int from, int end) {
+    for (int i = from; i < end; i += 16) {
+        const __mmask16 m = kMasked && end - i < 16 ? (__mmask16)((1u << (end - i)) - 1) : (__mmask16)0xFFFF;
+        const __m512 xv = kMasked ? _mm512_maskz_loadu_ps(m, x + i) : _mm512_loadu_ps(x + i);
+#define EARSHOT_Q8_ROW(j)                                                                             \
+    _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(kMasked ? _mm_maskz_loadu_epi8(m, q0 + (j) * cols + i)        \
+                                                    : _mm_loadu_si128((const __m128i*)(q0 + (j) * cols + i))))
+        p0 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(0), xv, p0);
+        p1 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(1), xv, p1);
+        p2 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(2), xv, p2);
+        p3 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(3), xv, p3);
+#undef EARSHOT_Q8_ROW
+    }
+}
+
 __attribute__((target("avx512f,avx512bw,avx512vl"))) void gemv_q8_avx512(float* y, const int8_t* q, const float* s,
                                                                           const float* x, int rows, int cols) {
     const int nb = q8_blocks(cols);
@@ -384,17 +401,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void gemv_q8_avx512(float* 
         for (int k = 0; k < nb; k++) {
             __m512 p0 = _mm512_setzero_ps(), p1 = p0, p2 = p0, p3 = p0;
             const int end = std::min(cols, 64 * k + 64);
-            for (int i = 64 * k; i < end; i += 16) {
-                const __mmask16 m = end - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (end - i)) - 1);
-                const __m512 xv = _mm512_maskz_loadu_ps(m, x + i);
-#define EARSHOT_Q8_ROW(j) \
-    _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, q0 + (size_t)(j) * cols + i)))
-                p0 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(0), xv, p0);
-                p1 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(1), xv, p1);
-                p2 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(2), xv, p2);
-                p3 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(3), xv, p3);
-#undef EARSHOT_Q8_ROW
-            }
+            if (end - 64 * k == 64) q8_block_avx512<false>(p0, p1, p2, p3, q0, x, cols, 64 * k, end);
+            else q8_block_avx512<true>(p0, p1, p2, p3, q0, x, cols, 64 * k, end);
             a0 = _mm512_fmadd_ps(_mm512_set1_ps(s0[k]), p0, a0);
             a1 = _mm512_fmadd_ps(_mm512_set1_ps(s0[nb + k]), p1, a1);
             a2 = _mm512_fmadd_ps(_mm512_set1_ps(s0[2 * nb + k]), p2, a2);

@@ -35,7 +35,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             if (m.streamWeights() != GruStream.Weights.FLOAT32) {
                 // The same weights as float32 (a model made in memory streams with float weights), for comparison.
                 try (KeywordModel asFloat = KeywordModel.create(m.contents())) {
-                    floatMed = time(asFloat, d, "float32, the same weights", mode);
+                    floatMed = time(asFloat, d, "float32 (the same)", mode);
                 }
             }
             if (json) {
