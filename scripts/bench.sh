@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Earshot's benchmarks side by side with the PyTorch anchors (../shared/anchors), in the same run,
 # first with the machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, then with both unset (OpenBLAS then picks its
-# AVX-512 kernels here). Usage: scripts/bench.sh [gru|mfcc|all] > bench.log
+# AVX-512 kernels here). Usage: scripts/bench.sh [gru|mfcc|stream|all] > bench.log
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 anchors="${EARSHOT_ANCHORS:-$root/../shared/anchors}"
@@ -31,12 +31,26 @@ run_mfcc() {
   taskset -c "$cpu" /usr/bin/python3 scripts/torchaudio_mfcc_exact.py
 }
 
+# The whole spotter per 10 ms of audio (each bundled model as loaded, int8, then the same weights as float32) and
+# the anchor's GRUCell step, on every CPU in turn, since which vCPU is slow changes over the day.
+run_stream() {
+  for cpu in $(seq 0 $(( $(nproc) - 1 ))); do
+    echo "--- CPU $cpu"
+    taskset -c "$cpu" ./earshot bench stream --json
+    taskset -c "$cpu" ./earshot bench stream --model windows --seconds 20 --json
+    if [ -f "$anchors/pytorch_gru_bench.py" ]; then
+      taskset -c "$cpu" /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 1 --modes stream --I 10
+    fi
+  done
+}
+
 for env_mode in set unset; do
   echo "=== $(date -u +%FT%TZ) OPENBLAS_CORETYPE/L2_SIZE $env_mode; load $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$env_mode" = unset ]; then prefix=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE); else prefix=(env); fi
   case "$what" in
     gru) "${prefix[@]}" bash -c "$(declare -f run_gru); anchors='$anchors'; run_gru" ;;
     mfcc) "${prefix[@]}" bash -c "$(declare -f run_mfcc); anchors='$anchors'; run_mfcc" ;;
-    *) "${prefix[@]}" bash -c "$(declare -f run_gru run_mfcc); anchors='$anchors'; run_gru; run_mfcc" ;;
+    stream) "${prefix[@]}" bash -c "$(declare -f run_stream); anchors='$anchors'; run_stream" ;;
+    *) "${prefix[@]}" bash -c "$(declare -f run_gru run_mfcc run_stream); anchors='$anchors'; run_gru; run_mfcc; run_stream" ;;
   esac
 done
