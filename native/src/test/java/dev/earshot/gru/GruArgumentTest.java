@@ -76,6 +76,8 @@ class GruArgumentTest {
             refuses(IndexOutOfBoundsException.class, "index 2", () -> s.reset(2));
             refuses(IllegalArgumentException.class, "state", () -> s.setState(new float[1]));
             refuses(IllegalArgumentException.class, "streams", () -> new GruStream(m, 0));
+            refuses(NullPointerException.class, "weights", () -> new GruStream(m, 1, null));
+            refuses(IllegalArgumentException.class, "streams", () -> new GruStream(m, 0, GruStream.Weights.INT8));
         }
     }
 
