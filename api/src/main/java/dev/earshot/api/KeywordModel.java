@@ -144,7 +144,7 @@ public final class KeywordModel implements AutoCloseable {
 
     /**
      * How spotters on this model read its weights: INT8 when the model came from an INT8 file (its weights are int8
-     * already, and reading them as such is several times faster), FLOAT32 otherwise. See {@link GruStream.Weights}.
+     * already, and a spotter reading them as such runs about twice as fast), FLOAT32 otherwise. See {@link GruStream.Weights}.
      */
     public GruStream.Weights streamWeights() {
         return storedAs == ModelFile.Precision.INT8 ? GruStream.Weights.INT8 : GruStream.Weights.FLOAT32;

@@ -53,8 +53,8 @@ public final class ModelFile {
     /**
      * How the weights are stored: float16 halves the file, INT8 (blocks of 64 weights sharing a scale, max |w| → 127)
      * makes it about a quarter. The GRU computes in float32 on the weights as stored; a model from an INT8 file also
-     * keeps its weight matrices as int8 for streaming ({@link KeywordModel#streamWeights()}), which reads them
-     * several times faster and gives the same numbers up to float rounding.
+     * keeps its weight matrices as int8 for streaming ({@link KeywordModel#streamWeights()}), which steps about twice
+     * as fast and gives the same numbers up to float rounding.
      */
     public enum Precision { FLOAT32, FLOAT16, INT8 }
 

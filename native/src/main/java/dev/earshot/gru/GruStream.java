@@ -14,7 +14,7 @@ public final class GruStream implements AutoCloseable {
          * model loaded from such a file computes with exactly its stored recurrent weights (when 64 divides the
          * hidden size); a weight matrix narrower than 64 columns (the first layer's input weights, over a few
          * features) stays float. Products and state stay float. A quarter of the bytes to read per frame, which then
-         * stay in the core's cache: several times faster for large models. The int8 copy is made once per model and
+         * stay in the core's cache: two to three times faster for large models. The int8 copy is made once per model and
          * shared by its streams; a stream refuses to step once the model's parameters have changed since.
          */
         INT8
