@@ -371,48 +371,46 @@ void gemv_q8_scalar(float* y, const int8_t* q, const float* s, const float* x, i
 // GCC 12 warns inside its own avx512fintrin.h (the _mm512_undefined_* idiom of the masked loads and reductions).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// Four rows at a time share each load of x; a block's 64 products are summed in 16 lanes, then scaled once.
+// kRows rows at a time share each load of x; a block's 64 products are summed in 16 lanes, then scaled once.
 // Full blocks use plain loads; masked loads (slower) cover a last block narrower than 64 columns.
-template <bool kMasked>
-__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) inline void q8_block_avx512(
-    __m512& p0, __m512& p1, __m512& p2, __m512& p3, const int8_t* q0, const float* x, size_t cols, int from, int end) {
+#define EARSHOT_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) inline
+template <int kRows, bool kMasked>
+EARSHOT_AVX512 void q8_block_avx512(__m512* p, const int8_t* q0, const float* x, size_t cols, int from, int end) {
     for (int i = from; i < end; i += 16) {
         const __mmask16 m = kMasked && end - i < 16 ? (__mmask16)((1u << (end - i)) - 1) : (__mmask16)0xFFFF;
         const __m512 xv = kMasked ? _mm512_maskz_loadu_ps(m, x + i) : _mm512_loadu_ps(x + i);
-#define EARSHOT_Q8_ROW(j)                                                                             \
-    _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(kMasked ? _mm_maskz_loadu_epi8(m, q0 + (j) * cols + i)        \
-                                                    : _mm_loadu_si128((const __m128i*)(q0 + (j) * cols + i))))
-        p0 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(0), xv, p0);
-        p1 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(1), xv, p1);
-        p2 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(2), xv, p2);
-        p3 = _mm512_fmadd_ps(EARSHOT_Q8_ROW(3), xv, p3);
-#undef EARSHOT_Q8_ROW
+        for (int j = 0; j < kRows; j++) {
+            const int8_t* at = q0 + j * cols + i;
+            const __m128i b = kMasked ? _mm_maskz_loadu_epi8(m, at) : _mm_loadu_si128((const __m128i*)at);
+            p[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(b)), xv, p[j]);
+        }
     }
 }
 
+// y[kRows] += rows q0[kRows, cols] (scales s0[kRows, nb]) · x
+template <int kRows>
+EARSHOT_AVX512 void q8_rows_avx512(float* y, const int8_t* q0, const float* s0, const float* x, int cols, int nb) {
+    __m512 a[kRows];
+    for (int j = 0; j < kRows; j++) a[j] = _mm512_setzero_ps();
+    for (int k = 0; k < nb; k++) {
+        __m512 p[kRows];
+        for (int j = 0; j < kRows; j++) p[j] = _mm512_setzero_ps();
+        const int end = std::min(cols, 64 * k + 64);
+        if (end - 64 * k == 64) q8_block_avx512<kRows, false>(p, q0, x, cols, 64 * k, end);
+        else q8_block_avx512<kRows, true>(p, q0, x, cols, 64 * k, end);
+        for (int j = 0; j < kRows; j++) a[j] = _mm512_fmadd_ps(_mm512_set1_ps(s0[j * nb + k]), p[j], a[j]);
+    }
+    for (int j = 0; j < kRows; j++) y[j] += _mm512_reduce_add_ps(a[j]);
+}
+#undef EARSHOT_AVX512
+
+// Eight rows at a time (8% faster than four on GRU-512's product), then four, then the scalar loop.
 __attribute__((target("avx512f,avx512bw,avx512vl"))) void gemv_q8_avx512(float* y, const int8_t* q, const float* s,
                                                                           const float* x, int rows, int cols) {
     const int nb = q8_blocks(cols);
     int r = 0;
-    for (; r + 4 <= rows; r += 4) {
-        const int8_t* q0 = q + (size_t)r * cols;
-        const float* s0 = s + (size_t)r * nb;
-        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-        for (int k = 0; k < nb; k++) {
-            __m512 p0 = _mm512_setzero_ps(), p1 = p0, p2 = p0, p3 = p0;
-            const int end = std::min(cols, 64 * k + 64);
-            if (end - 64 * k == 64) q8_block_avx512<false>(p0, p1, p2, p3, q0, x, cols, 64 * k, end);
-            else q8_block_avx512<true>(p0, p1, p2, p3, q0, x, cols, 64 * k, end);
-            a0 = _mm512_fmadd_ps(_mm512_set1_ps(s0[k]), p0, a0);
-            a1 = _mm512_fmadd_ps(_mm512_set1_ps(s0[nb + k]), p1, a1);
-            a2 = _mm512_fmadd_ps(_mm512_set1_ps(s0[2 * nb + k]), p2, a2);
-            a3 = _mm512_fmadd_ps(_mm512_set1_ps(s0[3 * nb + k]), p3, a3);
-        }
-        y[r] += _mm512_reduce_add_ps(a0);
-        y[r + 1] += _mm512_reduce_add_ps(a1);
-        y[r + 2] += _mm512_reduce_add_ps(a2);
-        y[r + 3] += _mm512_reduce_add_ps(a3);
-    }
+    for (; r + 8 <= rows; r += 8) q8_rows_avx512<8>(y + r, q + (size_t)r * cols, s + (size_t)r * nb, x, cols, nb);
+    for (; r + 4 <= rows; r += 4) q8_rows_avx512<4>(y + r, q + (size_t)r * cols, s + (size_t)r * nb, x, cols, nb);
     if (r < rows) gemv_q8_scalar(y + r, q + (size_t)r * cols, s + (size_t)r * nb, x, rows - r, cols);
 }
 

@@ -166,40 +166,28 @@ std::shared_ptr<const StreamQ8> stream_q8(Model* m) {
     const int H = d.hidden, G = 3 * H;
     auto r = std::make_shared<StreamQ8>();
     r->version = version;
-    // Fill the storage first and take the views after: the vectors no longer move then.
-    struct Where {
-        size_t qh, qx = SIZE_MAX, fx = SIZE_MAX;  // index in q and s of Wh, of an int8 Wx; in f of a float Wx^T
-    };
-    auto quantized = [&](const float* w, int cols) {  // into q[i] and s[i]; returns i
+    // Room for every matrix up front, so the views taken below stay valid.
+    r->q.reserve(2 * d.layers);
+    r->s.reserve(2 * d.layers);
+    r->f.reserve(d.layers);
+    auto quantized = [&](const float* w, int cols, const int8_t** q, const float** s) {
         r->q.emplace_back((size_t)G * cols);
-        std::vector<float> scales((size_t)G * q8_blocks(cols));
-        quantize_q8(r->q.back().data(), scales.data(), w, G, cols);
-        r->s.push_back(std::move(scales));
-        return r->q.size() - 1;
+        r->s.emplace_back((size_t)G * q8_blocks(cols));
+        quantize_q8(r->q.back().data(), r->s.back().data(), w, G, cols);
+        *q = r->q.back().data();
+        *s = r->s.back().data();
     };
-    std::vector<Where> where(d.layers);
     for (int l = 0; l < d.layers; l++) {
         LayerView p = layer_view(d, m->params.data(), l);
-        where[l].qh = quantized(p.Wh, H);
+        Q8Layer v{};
+        quantized(p.Wh, H, &v.qh, &v.sh);
         if (p.in >= kQ8MinColumns) {
-            where[l].qx = quantized(p.Wx, p.in);
+            quantized(p.Wx, p.in, &v.qx, &v.sx);
         } else {
-            std::vector<float> t((size_t)p.in * G);
+            std::vector<float>& t = r->f.emplace_back((size_t)p.in * G);
             for (int row = 0; row < G; row++)
                 for (int c = 0; c < p.in; c++) t[(size_t)c * G + row] = p.Wx[(size_t)row * p.in + c];
-            r->f.push_back(std::move(t));
-            where[l].fx = r->f.size() - 1;
-        }
-    }
-    for (const Where& w : where) {
-        Q8Layer v{};
-        v.qh = r->q[w.qh].data();
-        v.sh = r->s[w.qh].data();
-        if (w.qx != SIZE_MAX) {
-            v.qx = r->q[w.qx].data();
-            v.sx = r->s[w.qx].data();
-        } else {
-            v.wx_t = r->f[w.fx].data();
+            v.wx_t = t.data();
         }
         r->layers.push_back(v);
     }

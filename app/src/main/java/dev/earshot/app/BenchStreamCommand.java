@@ -30,12 +30,15 @@ public final class BenchStreamCommand implements Callable<Integer> {
             if (strideMs != null) d = new DetectionSettings(d.averageWindowMs(), d.threshold(), d.thresholds(),
                     d.suppressionMs(), d.minimumCount(), strideMs);
             String mode = m.continuous() ? "one continuous stream" : "windows every " + d.windowStrideMs() + " ms";
-            double med = time(m, d, m.streamWeights().name().toLowerCase(Locale.ROOT), mode);
+            float[] audio = new float[m.sampleRate() * seconds];
+            SplittableRandom rng = new SplittableRandom(1);
+            for (int i = 0; i < audio.length; i++) audio[i] = (float) (0.05 * rng.nextGaussian() + 0.2 * Math.sin(i * 0.05));
+            double med = time(m, d, audio, m.streamWeights().name().toLowerCase(Locale.ROOT), mode);
             Double floatMed = null;
             if (m.streamWeights() != GruStream.Weights.FLOAT32) {
                 // The same weights as float32 (a model made in memory streams with float weights), for comparison.
                 try (KeywordModel asFloat = KeywordModel.create(m.contents())) {
-                    floatMed = time(asFloat, d, "float32 (the same)", mode);
+                    floatMed = time(asFloat, d, audio, "float32 (the same)", mode);
                 }
             }
             if (json) {
@@ -49,12 +52,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Median µs per 10 ms chunk over the timed blocks, after three warm-up passes; prints one line. */
-    private double time(KeywordModel m, DetectionSettings d, String weights, String mode) {
+    /** Median µs per 10 ms chunk of {@code audio} over the timed blocks, after three warm-up passes; prints one line. */
+    private double time(KeywordModel m, DetectionSettings d, float[] audio, String weights, String mode) {
         int chunk = m.sampleRate() / 100;
-        float[] audio = new float[m.sampleRate() * seconds];
-        SplittableRandom rng = new SplittableRandom(1);
-        for (int i = 0; i < audio.length; i++) audio[i] = (float) (0.05 * rng.nextGaussian() + 0.2 * Math.sin(i * 0.05));
         double[] usPerChunk = new double[blocks];
         try (Spotter sp = new Spotter(m, d, det -> {})) {
             for (int w = 0; w < 3; w++) for (int i = 0; i + chunk <= audio.length; i += chunk) sp.accept(audio, i, chunk);
