@@ -421,41 +421,39 @@ __attribute__((target("avx2,fma"))) float hsum256(__m256 v) {
     return _mm_cvtss_f32(a);
 }
 
-// The same with 8 lanes; columns past the last multiple of 8 in a block go through the scalar dot.
+// The same with 8 lanes, four rows at a time; columns past the last multiple of 8 in a block go through the scalar dot.
+template <int kRows>
+__attribute__((target("avx2,fma"), always_inline)) inline void q8_rows_avx2(float* y, const int8_t* q0, const float* s0,
+                                                                            const float* x, int cols, int nb) {
+    __m256 a[kRows];
+    float tail[kRows];
+    for (int j = 0; j < kRows; j++) {
+        a[j] = _mm256_setzero_ps();
+        tail[j] = 0;
+    }
+    for (int k = 0; k < nb; k++) {
+        __m256 p[kRows];
+        for (int j = 0; j < kRows; j++) p[j] = _mm256_setzero_ps();
+        const int end = std::min(cols, 64 * k + 64);
+        int i = 64 * k;
+        for (; i + 8 <= end; i += 8) {
+            const __m256 xv = _mm256_loadu_ps(x + i);
+            for (int j = 0; j < kRows; j++) {
+                const __m128i b = _mm_loadl_epi64((const __m128i*)(q0 + (size_t)j * cols + i));
+                p[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)), xv, p[j]);
+            }
+        }
+        for (int j = 0; j < kRows && i < end; j++) tail[j] += s0[j * nb + k] * dot_q8(q0 + (size_t)j * cols + i, x + i, end - i);
+        for (int j = 0; j < kRows; j++) a[j] = _mm256_fmadd_ps(_mm256_set1_ps(s0[j * nb + k]), p[j], a[j]);
+    }
+    for (int j = 0; j < kRows; j++) y[j] += hsum256(a[j]) + tail[j];
+}
+
 __attribute__((target("avx2,fma"))) void gemv_q8_avx2(float* y, const int8_t* q, const float* s, const float* x,
                                                       int rows, int cols) {
     const int nb = q8_blocks(cols);
     int r = 0;
-    for (; r + 4 <= rows; r += 4) {
-        const int8_t* q0 = q + (size_t)r * cols;
-        const float* s0 = s + (size_t)r * nb;
-        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-        float tail[4] = {0, 0, 0, 0};
-        for (int k = 0; k < nb; k++) {
-            __m256 p0 = _mm256_setzero_ps(), p1 = p0, p2 = p0, p3 = p0;
-            const int end = std::min(cols, 64 * k + 64);
-            int i = 64 * k;
-            for (; i + 8 <= end; i += 8) {
-                const __m256 xv = _mm256_loadu_ps(x + i);
-#define EARSHOT_Q8_ROW(j) \
-    _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i*)(q0 + (size_t)(j) * cols + i))))
-                p0 = _mm256_fmadd_ps(EARSHOT_Q8_ROW(0), xv, p0);
-                p1 = _mm256_fmadd_ps(EARSHOT_Q8_ROW(1), xv, p1);
-                p2 = _mm256_fmadd_ps(EARSHOT_Q8_ROW(2), xv, p2);
-                p3 = _mm256_fmadd_ps(EARSHOT_Q8_ROW(3), xv, p3);
-#undef EARSHOT_Q8_ROW
-            }
-            for (int j = 0; j < 4 && i < end; j++) tail[j] += s0[j * nb + k] * dot_q8(q0 + (size_t)j * cols + i, x + i, end - i);
-            a0 = _mm256_fmadd_ps(_mm256_set1_ps(s0[k]), p0, a0);
-            a1 = _mm256_fmadd_ps(_mm256_set1_ps(s0[nb + k]), p1, a1);
-            a2 = _mm256_fmadd_ps(_mm256_set1_ps(s0[2 * nb + k]), p2, a2);
-            a3 = _mm256_fmadd_ps(_mm256_set1_ps(s0[3 * nb + k]), p3, a3);
-        }
-        y[r] += hsum256(a0) + tail[0];
-        y[r + 1] += hsum256(a1) + tail[1];
-        y[r + 2] += hsum256(a2) + tail[2];
-        y[r + 3] += hsum256(a3) + tail[3];
-    }
+    for (; r + 4 <= rows; r += 4) q8_rows_avx2<4>(y + r, q + (size_t)r * cols, s + (size_t)r * nb, x, cols, nb);
     if (r < rows) gemv_q8_scalar(y + r, q + (size_t)r * cols, s + (size_t)r * nb, x, rows - r, cols);
 }
 #pragma GCC diagnostic pop
