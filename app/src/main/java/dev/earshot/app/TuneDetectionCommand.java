@@ -29,8 +29,10 @@ import picocli.CommandLine.Option;
  * untouched. Each stream is run through the GRU once; every candidate setting is replayed from the recorded
  * posteriors. The score of a setting is the command words found with the right label, less
  * {@code --false-accept-cost} for every false positive, on the command streams and on a command-free stream (unknown
- * words only, louder noise) alike. First the averaging window, suppression and one threshold are searched on a grid;
- * then each keyword's threshold in turn, twice over, if {@code --per-keyword}.
+ * words only, louder noise) alike. With {@code --max-false-accepts-per-hour} only settings that keep the command-free
+ * stream at or under that rate are candidates: a false-accept budget, as wake-word systems are specified, instead of
+ * an exchange rate. First the averaging window, suppression and one threshold are searched on a grid; then each
+ * keyword's threshold in turn, twice over, if {@code --per-keyword}.
  */
 @Command(name = "tune-detection", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fit detection settings (averaging, suppression, thresholds) to a model on generated streams; "
@@ -48,6 +50,8 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     double commandFreeMinutes;
     @Option(names = "--false-accept-cost", defaultValue = "1", description = "words a false positive is worth")
     double cost;
+    @Option(names = "--max-false-accepts-per-hour", description = "only settings whose command-free stream makes at "
+            + "most this many false accepts per hour (needs the command-free stream)") Double maxFalseAcceptsPerHour;
     @Option(names = "--per-keyword", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "fit a threshold per keyword after the global search (default: yes)") boolean perKeyword;
     @Option(names = "--tolerance-ms", defaultValue = "750") int toleranceMs;
@@ -63,6 +67,10 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!(cost >= 0)) throw new IllegalArgumentException("--false-accept-cost must be >= 0");
+        if (maxFalseAcceptsPerHour != null && !(maxFalseAcceptsPerHour >= 0))
+            throw new IllegalArgumentException("--max-false-accepts-per-hour must be >= 0");
+        if (maxFalseAcceptsPerHour != null && !(commandFreeMinutes > 0))
+            throw new IllegalArgumentException("--max-false-accepts-per-hour needs the command-free stream (--command-free-minutes > 0)");
         byte[] bytes = modelBytes(model);
         try (KeywordModel m = KeywordModel.load(new java.io.ByteArrayInputStream(bytes), model)) {
             DetectionSettings before = m.detectionSettings();
@@ -75,8 +83,8 @@ public final class TuneDetectionCommand implements Callable<Integer> {
             }
             // Global search: averaging, suppression and one threshold for every keyword.
             DetectionSettings best = before;
-            double bestScore = score(m, streams, before);
-            double beforeScore = bestScore;
+            double beforeScore = score(m, streams, before);
+            double bestScore = beforeScore;
             for (int avg : AVERAGES_MS) {
                 for (int supp : SUPPRESSIONS_MS) {
                     for (float th : thresholds()) {
@@ -89,6 +97,11 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                         }
                     }
                 }
+            }
+            if (bestScore == Double.NEGATIVE_INFINITY) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: no setting searched keeps the "
+                        + "command-free stream at or under %s false accepts per hour (the fewest: %.1f)",
+                        model, maxFalseAcceptsPerHour, fewestFalseAcceptsPerHour));
             }
             // Then each keyword's threshold in turn, twice over (a change to one moves what suits the others).
             if (perKeyword) {
@@ -120,17 +133,20 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                 prov.putAll(best.toProvenance());
                 prov.put("detection_tuned_on", String.format(Locale.ROOT,
                         "%s%s: command streams of seeds %s, %.0f min each; command-free seed %d, %.0f min; "
-                                + "false accept cost %s", data.getFileName(), list == null ? " (" + split + ")"
+                                + "false accept cost %s%s", data.getFileName(), list == null ? " (" + split + ")"
                                 : " (" + list.getFileName() + ")", seeds, minutes, commandFreeSeed, commandFreeMinutes,
-                        cost));
+                        cost, maxFalseAcceptsPerHour == null ? ""
+                                : "; at most " + maxFalseAcceptsPerHour + " false accepts per hour command-free"));
                 byte[] tuned = ModelFile.withProvenance(bytes, prov, model);
                 AtomicFile.write(out, o -> o.write(tuned));
                 System.err.println("wrote " + out);
             }
             if (json) {
                 System.out.printf(Locale.ROOT, "{\"average_ms\":%d,\"suppression_ms\":%d,\"threshold\":%.2f,\"thresholds\":{%s},"
-                                + "\"score\":%.2f,\"score_before\":%.2f}%n", best.averageWindowMs(), best.suppressionMs(),
-                        best.threshold(), StreamingEval.thresholdsJson(best), bestScore, beforeScore);
+                                + "\"score\":%.2f,\"score_before\":%s,\"command_free_false_accepts_per_hour\":%s}%n",
+                        best.averageWindowMs(), best.suppressionMs(), best.threshold(), StreamingEval.thresholdsJson(best),
+                        bestScore, beforeScore == Double.NEGATIVE_INFINITY ? "null" : String.format(Locale.ROOT, "%.2f", beforeScore),
+                        commandFreeMinutes > 0 ? String.format(Locale.ROOT, "%.2f", commandFreeRate(m, streams, best)) : "null");
             }
         }
         return 0;
@@ -158,7 +174,16 @@ public final class TuneDetectionCommand implements Callable<Integer> {
         return StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
     }
 
+    /** The fewest command-free false accepts per hour of any setting scored under a budget. */
+    private double fewestFalseAcceptsPerHour = Double.POSITIVE_INFINITY;
+
+    /** Words found less the cost of false positives; minus infinity if the command-free stream is over budget. */
     private double score(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
+        if (maxFalseAcceptsPerHour != null) {
+            double rate = commandFreeRate(m, streams, s);
+            fewestFalseAcceptsPerHour = Math.min(fewestFalseAcceptsPerHour, rate);
+            if (rate > maxFalseAcceptsPerHour) return Double.NEGATIVE_INFINITY;
+        }
         double v = 0;
         for (Tuning t : streams) {
             Stats st = stats(m, t, s);
@@ -167,11 +192,16 @@ public final class TuneDetectionCommand implements Callable<Integer> {
         return v;
     }
 
+    /** False accepts per hour on the command-free tuning stream (the last one) under {@code s}. */
+    private double commandFreeRate(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
+        return stats(m, streams.get(streams.size() - 1), s).falseAcceptsPerHour();
+    }
+
     private void report(String what, KeywordModel m, List<Tuning> streams, DetectionSettings s, double score) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                "%s: averaging %d ms, suppression %d ms, threshold %.2f%s; score %.1f", what, s.averageWindowMs(),
+                "%s: averaging %d ms, suppression %d ms, threshold %.2f%s; score %s", what, s.averageWindowMs(),
                 s.suppressionMs(), s.threshold(), s.thresholds().isEmpty() ? "" : ", per keyword " + new TreeMap<>(s.thresholds()),
-                score));
+                score == Double.NEGATIVE_INFINITY ? "over the false-accept budget" : String.format(Locale.ROOT, "%.1f", score)));
         for (Tuning t : streams) {
             Stats st = stats(m, t, s);
             b.append(String.format(Locale.ROOT, "%n  %s: correct %.1f%%, false positives %.1f%%, %.1f false accepts per hour",

@@ -2,6 +2,7 @@ package dev.earshot.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.earshot.api.KeywordModel;
@@ -97,7 +98,8 @@ class TrainEvalRecognizeTest {
     /**
      * tune-detection on streams of the toy words: the settings it writes never score below the model's own on the
      * tuning streams, the written model carries them with the same weights, and tuning the written model again
-     * starts from exactly the score it ended with (the settings survive the file).
+     * starts from exactly the score it ended with (the settings survive the file). A false-accept budget keeps the
+     * command-free stream to it, or says it cannot; one nothing can reach changes nothing.
      */
     @Test
     void tuneDetectionWritesSettingsThatScoreAtLeastTheModelsOwn() throws Exception {
@@ -128,6 +130,45 @@ class TrainEvalRecognizeTest {
         assertEquals(0, again.exit(), again.err());
         String[] l2 = again.out().trim().split("\n");
         assertEquals(score, field(l2[l2.length - 1], "score_before"), 1e-9, again.out());
+
+        // A false-accept budget: one nothing can reach changes nothing. With false accepts free (cost 0) the best
+        // setting makes some on the command-free stream; under a budget below that, the tuned setting keeps to it,
+        // or the run says that no setting gets there.
+        Run l = run(budgeted(tune, model, 1e6));  // 16,667 false accepts in the 1-minute stream
+        assertEquals(0, l.exit(), l.err());
+        assertEquals(score, field(lastLine(l), "score"), 1e-9, l.out());
+        String[] free = java.util.Arrays.copyOf(tune, tune.length + 2);
+        free[2] = model.toString();
+        free[tune.length] = "--false-accept-cost";
+        free[tune.length + 1] = "0";
+        Run f = run(free);
+        assertEquals(0, f.exit(), f.err());
+        double rate = field(lastLine(f), "command_free_false_accepts_per_hour");
+        assertTrue(rate > 0, "the test needs false accepts to cut: " + f.out());
+        Run tight = run(budgeted(free, model, rate - 1));  // rates on a 1-minute stream are multiples of 60
+        if (tight.exit() == 0) {
+            assertTrue(field(lastLine(tight), "command_free_false_accepts_per_hour") <= rate - 1, tight.out());
+            assertTrue(field(lastLine(tight), "score") <= field(lastLine(f), "score"), tight.out());
+        } else {
+            assertTrue(tight.err().contains("no setting searched keeps the command-free stream at or under"), tight.err());
+        }
+        Run bad = run(budgeted(tune, model, -1));
+        assertNotEquals(0, bad.exit());
+        assertTrue(bad.err().contains("--max-false-accepts-per-hour must be >= 0"), bad.err());
+    }
+
+    /** The tune-detection arguments with a false-accept budget, tuning {@code model}. */
+    private static String[] budgeted(String[] tune, Path model, double budget) {
+        String[] a = java.util.Arrays.copyOf(tune, tune.length + 2);
+        a[2] = model.toString();
+        a[tune.length] = "--max-false-accepts-per-hour";
+        a[tune.length + 1] = Double.toString(budget);
+        return a;
+    }
+
+    private static String lastLine(Run r) {
+        String[] lines = r.out().trim().split("\n");
+        return lines[lines.length - 1];
     }
 
     private static double field(String json, String name) {
