@@ -89,7 +89,8 @@ public final class EvalStreamCommand implements Callable<Integer> {
             List<Detection> found = new ArrayList<>();
             StreamingEval.Recording rec = StreamingEval.record(m, pcm, ds, found);
             double hours = rec.hours();
-            Stats st = StreamingEval.score(truth, found, toleranceMs, hours, m);
+            List<String> falseAccepts = new ArrayList<>();
+            Stats st = StreamingEval.score(truth, found, toleranceMs, hours, m, falseAccepts);
             System.out.printf(Locale.ROOT, "%.1f min stream, %d words (%d commands); averaging %d ms, suppression %d ms, %s%n",
                     hours * 60, st.truths(), st.commands(), ds.averageWindowMs(), ds.suppressionMs(),
                     ds.thresholds().isEmpty() ? String.format(Locale.ROOT, "threshold %.2f", ds.threshold())
@@ -97,6 +98,18 @@ public final class EvalStreamCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "matched %.1f%%, correct %.1f%%, wrong %.1f%%, false positives %.1f%% "
                             + "(of command words); %.1f false accepts per hour%n", st.pct(st.matched()),
                     st.pct(st.correct()), st.pct(st.wrong()), st.pct(st.falsePositives()), st.falseAcceptsPerHour());
+            // What the false accepts landed on, most first: a few clips repeated through a long stream can make most
+            // of them, which a rate per hour hides.
+            java.util.Map<String, Integer> byWhat = new java.util.TreeMap<>();
+            for (String f : falseAccepts) byWhat.merge(f, 1, Integer::sum);
+            List<java.util.Map.Entry<String, Integer>> ranked = new ArrayList<>(byWhat.entrySet());
+            ranked.sort(java.util.Map.Entry.<String, Integer>comparingByValue().reversed());
+            if (!ranked.isEmpty()) {
+                StringBuilder b = new StringBuilder();
+                for (var e : ranked) b.append(String.format(Locale.ROOT, "%n  %3d  %s", e.getValue(), e.getKey()));
+                System.out.printf(Locale.ROOT, "%d false accepts, on %d different things said:%s%n", falseAccepts.size(),
+                        ranked.size(), b);
+            }
             // Threshold sweep on the recorded posteriors, one threshold for every keyword, replayed at the rate the
             // spotter produced them (every frame for a continuous model).
             List<double[]> curve = new ArrayList<>();
@@ -116,13 +129,23 @@ public final class EvalStreamCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "{\"minutes\":%.2f,\"words\":%d,\"commands\":%d,\"matched_percent\":%.2f,"
                                 + "\"correct_percent\":%.2f,\"wrong_percent\":%.2f,\"false_positive_percent\":%.2f,"
                                 + "\"false_accepts_per_hour\":%.2f,\"average_ms\":%d,\"suppression_ms\":%d,\"threshold\":%.2f,"
-                                + "\"thresholds\":{%s},\"sweep\":[%s]}%n", hours * 60,
+                                + "\"thresholds\":{%s},\"false_accepts_on\":{%s},\"sweep\":[%s]}%n", hours * 60,
                         st.truths(), st.commands(), st.pct(st.matched()), st.pct(st.correct()), st.pct(st.wrong()),
                         st.pct(st.falsePositives()), st.falseAcceptsPerHour(), ds.averageWindowMs(), ds.suppressionMs(),
-                        ds.threshold(), StreamingEval.thresholdsJson(ds), sweep);
+                        ds.threshold(), StreamingEval.thresholdsJson(ds), json(ranked), sweep);
             }
         }
         return 0;
+    }
+
+    /** Ranked counts as the members of a JSON object: "two/x.wav -> go":16 */
+    private static String json(List<java.util.Map.Entry<String, Integer>> ranked) {
+        StringBuilder b = new StringBuilder();
+        for (var e : ranked) {
+            String k = e.getKey().replace("\\", "\\\\").replace("\"", "\\\"");
+            b.append(b.length() == 0 ? "" : ",").append('"').append(k).append("\":").append(e.getValue());
+        }
+        return b.toString();
     }
 
     private static void plot(List<double[]> curve, Path file) throws IOException {

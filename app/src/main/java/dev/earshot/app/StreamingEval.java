@@ -29,8 +29,15 @@ import java.util.TreeMap;
 final class StreamingEval {
     private StreamingEval() {}
 
-    /** A ground-truth word: its label and the stream time of its middle. */
-    record Truth(String label, long timeMs) {}
+    /**
+     * A ground-truth word: its label, the stream time of its middle, and what was said there (the clip's
+     * {@code word/file.wav} in a generated stream; the label in a ground-truth file).
+     */
+    record Truth(String label, long timeMs, String said) {
+        Truth(String label, long timeMs) {
+            this(label, timeMs, label);
+        }
+    }
 
     /** How to build a stream: whose clips, how long, how often a word, how many unknown, how loud the noise. */
     record Recipe(Path data, Path list, String split, double minutes, int wordGapMs, double unknownPercent,
@@ -145,7 +152,8 @@ final class StreamingEval {
             int at = start + rng.nextInt(Math.max(1, gap / 4)) - gap / 8;
             at = Math.max(0, Math.min(n - w.length, at));
             for (int i = 0; i < w.length && at + i < n; i++) out[at + i] += w[i];
-            truth.add(new Truth(unknown ? KeywordModel.UNKNOWN : c.word(), (at + w.length / 2L) * 1000 / rate));
+            truth.add(new Truth(unknown ? KeywordModel.UNKNOWN : c.word(), (at + w.length / 2L) * 1000 / rate,
+                    c.relativePath()));
         }
         for (int i = 0; i < n; i++) out[i] = Math.max(-1f, Math.min(1f, out[i]));
         return out;
@@ -174,6 +182,15 @@ final class StreamingEval {
      * detecting one is always an error).
      */
     static Stats score(List<Truth> truth, List<Detection> found, int toleranceMs, double hours, KeywordModel m) {
+        return score(truth, found, toleranceMs, hours, m, null);
+    }
+
+    /**
+     * {@link #score(List, List, int, double, KeywordModel)}, also adding to {@code falseAccepts} (if not null) each
+     * false accept as "what was said -> the label detected": the unknown word's clip it landed on, or "(no word)".
+     */
+    static Stats score(List<Truth> truth, List<Detection> found, int toleranceMs, double hours, KeywordModel m,
+                       List<String> falseAccepts) {
         boolean[] used = new boolean[truth.size()];
         boolean[] command = new boolean[truth.size()];
         int matched = 0, correct = 0, wrong = 0, fp = 0, commands = 0;
@@ -192,6 +209,7 @@ final class StreamingEval {
             if (hit >= 0) used[hit] = true;
             if (hit < 0 || !command[hit]) {
                 fp++;
+                if (falseAccepts != null) falseAccepts.add((hit < 0 ? "(no word)" : truth.get(hit).said()) + " -> " + d.label());
                 continue;
             }
             matched++;
