@@ -12,7 +12,7 @@ import java.util.stream.IntStream;
 /**
  * Turns example ids into a batch of feature frames, with the anchor recipe's augmentation when training
  * (datasets' {@link Augmenter}: time shift and background noise; silence half real at a random gain, half
- * made from noise; optional speed perturbation; unknown words optionally cut off mid-word; {@link SpecAugment} masks on the log-mel before the DCT,
+ * made from noise; optional speed perturbation; {@link SpecAugment} masks on the log-mel before the DCT,
  * filled with the clip's mean). Each clip draws from its own generator seeded from the epoch's, so a batch
  * is the same whatever the threads do; clips are featurized in parallel.
  */
@@ -26,7 +26,6 @@ final class BatchMaker {
     private final TrainSettings s;
     private final int clipSamples;
     private final int silenceLabel;
-    private final int unknownLabel;
     private final int frames, bands, coefs;
     private final float[][] clean;       // normalized clean frames per example (from the feature cache), or null
     private final boolean augmenting;
@@ -37,7 +36,7 @@ final class BatchMaker {
      *              compute them from the PCM)
      */
     BatchMaker(Mfcc mfcc, List<Example> examples, float[][] clean, BackgroundNoise noise, TrainSettings s,
-               int clipSamples, int silenceLabel, int unknownLabel) {
+               int clipSamples, int silenceLabel) {
         this.mfcc = mfcc;
         this.examples = examples;
         this.augmenter = new Augmenter(noise, new Augmenter.Settings(s.noiseProbability(), s.noiseVolume(),
@@ -45,13 +44,12 @@ final class BatchMaker {
         this.s = s;
         this.clipSamples = clipSamples;
         this.silenceLabel = silenceLabel;
-        this.unknownLabel = unknownLabel;
         this.frames = mfcc.frameCount(clipSamples);
         this.bands = mfcc.settings().melBands();
         this.coefs = mfcc.coefficients();
         this.clean = clean;
         this.augmenting = s.noiseProbability() > 0 || s.shiftSamples() > 0 || s.timeMasks() > 0 || s.bandMasks() > 0
-                || s.speedPerturbation() > 0 || s.unknownCutFraction() > 0;
+                || s.speedPerturbation() > 0;
     }
 
     int frames() {
@@ -104,23 +102,7 @@ final class BatchMaker {
             float[] fast = SpeedPerturbation.apply(w, mfcc.settings().sampleRate(), f);
             w = centred(fast);
         }
-        // One more draw only when cutting is on, so that runs without it draw exactly as before.
-        if (s.unknownCutFraction() > 0 && e.label() == unknownLabel && r.nextDouble() < s.unknownCutFraction()) {
-            w = cutOff(w, clipSamples, (int) Math.round(mfcc.settings().sampleRate() * (0.3 + 0.4 * r.nextDouble())));
-        }
         return augmenter.augment(w, r);
-    }
-
-    /**
-     * The clip moved later by {@code clipSamples − keep} samples, silence before it, so that the window ends
-     * {@code keep} samples into it: the word is cut off where it stands at that point (Speech Commands words lie
-     * roughly between 0.2 and 0.8 s), and the label still says unknown.
-     */
-    static float[] cutOff(float[] w, int clipSamples, int keep) {
-        float[] out = new float[clipSamples];
-        int n = Math.min(Math.min(keep, clipSamples), w.length);
-        System.arraycopy(w, 0, out, clipSamples - n, n);
-        return out;
     }
 
     private static float[] scaled(float[] a, float g) {

@@ -9,10 +9,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/**
- * Context for continuous training: each row ends with its own clip, preceded by the tails of other clips. A cut-off
- * unknown word: the window ends where the clip had got to.
- */
+/** Context for continuous training: each row ends with its own clip, preceded by the tails of other clips. */
 class BatchMakerTest {
     @Test
     void contextIsOtherClipsTailsThenTheClip() {
@@ -50,16 +47,5 @@ class BatchMakerTest {
             }
         }
         assertTrue(BatchMaker.withContext(x, 1, frames * b, coefs, 3, new SplittableRandom(1)).length > 0);
-    }
-
-    @Test
-    void cutOffEndsTheWindowPartWayIntoTheClip() {
-        float[] w = new float[10];
-        for (int i = 0; i < w.length; i++) w[i] = i + 1;
-        assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0, 0, 1, 2, 3}, BatchMaker.cutOff(w, 10, 3));
-        assertArrayEquals(w, BatchMaker.cutOff(w, 10, 10));
-        assertArrayEquals(new float[] {0, 0, 0, 1, 2, 3, 4, 5, 6, 7}, BatchMaker.cutOff(Arrays.copyOf(w, 7), 10, 9),
-                "a short clip keeps all it has, at the end");
-        assertArrayEquals(new float[10], BatchMaker.cutOff(w, 10, 0));
     }
 }
