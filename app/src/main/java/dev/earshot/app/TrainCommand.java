@@ -70,11 +70,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "unknown-word examples drawn per epoch, as a percentage of the command words (default 10, as TensorFlow)")
     double unknownPercent;
 
-    @Option(names = "--hard-unknown-percent", defaultValue = "0", paramLabel = "P",
-            description = "draw P%% of each epoch's unknown words by how much the model mistakes each for a command "
-                    + "(hard negatives), the rest uniformly (default 0)")
-    double hardUnknownPercent;
-
     @Option(names = "--noise-volume", defaultValue = "0.1", paramLabel = "V",
             description = "background noise mixed in at a volume drawn from U(0, V) (default 0.1, as TensorFlow)")
     float noiseVolume;
@@ -131,7 +126,7 @@ public final class TrainCommand implements Callable<Integer> {
                 noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : noiseVolume, noAugment ? 0 : d.shiftSamples(),
                 d.silenceFraction(), (float) (unknownPercent / 100), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
                 noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing,
-                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())), (float) (hardUnknownPercent / 100));
+                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())));
         Path ckpt = Path.of(out + ".ckpt");
         Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");

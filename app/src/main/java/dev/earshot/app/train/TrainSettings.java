@@ -13,20 +13,18 @@ import java.util.Map;
  * the last epoch is kept, so that the validation score is an unbiased estimate (nothing was chosen on it).
  * {@code contextFrames} > 0 trains for continuous listening: each batch's clips are preceded by up to that many
  * frames of other clips (see {@link BatchMaker#withContext}), so the GRU learns to forget what came before
- * and can run on a stream without resets. {@code hardUnknownFraction} of each epoch's unknown-word draws are
- * picked by how much the weights being validated mistake each unknown clip for a word (hard negatives), the rest
- * uniformly.
+ * and can run on a stream without resets.
  */
 public record TrainSettings(
         int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
         long seed, int threads,
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
         int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing,
-        int contextFrames, float hardUnknownFraction) {
+        int contextFrames) {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, 0f);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0);
     }
 
     public TrainSettings {
@@ -40,7 +38,7 @@ public record TrainSettings(
                 || silenceFraction < 0 || unknownFraction < 0 || timeMasks < 0 || timeMaskWidth < 0
                 || bandMasks < 0 || bandMaskWidth < 0 || speedPerturbation < 0 || speedPerturbation >= 0.5f
                 || emaDecay < 0 || emaDecay >= 1 || labelSmoothing < 0 || labelSmoothing >= 1
-                || contextFrames < 0 || contextFrames > 100_000 || !(hardUnknownFraction >= 0 && hardUnknownFraction <= 1)) {
+                || contextFrames < 0 || contextFrames > 100_000) {
             throw new IllegalArgumentException("augmentation settings out of range");
         }
     }
@@ -69,8 +67,6 @@ public record TrainSettings(
         m.put("keep", keepBest ? "best validation epoch" : "last epoch");
         m.put("label_smoothing", Float.toString(labelSmoothing));
         if (contextFrames > 0) m.put("context_frames", Integer.toString(contextFrames));
-        // Only when used, so that the files and checkpoints of runs without it stay as they were.
-        if (hardUnknownFraction > 0) m.put("hard_unknown_fraction", Float.toString(hardUnknownFraction));
         return m;
     }
 }

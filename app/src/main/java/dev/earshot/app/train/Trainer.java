@@ -96,8 +96,7 @@ public final class Trainer {
         float[][] norm = ckpt != null ? new float[][] {ckpt.normMean(), ckpt.normStd()} : normalization(trainRaw, train, silence);
         FeatureSettings fs = features.toBuilder().normalization(norm[0], norm[1]).build();
         Mfcc mfcc = new Mfcc(fs);
-        float[][] trainClean = normalized(trainRaw, norm);
-        BatchMaker trainBatches = new BatchMaker(mfcc, train, trainClean, data.noise(), s, clipSamples,
+        BatchMaker trainBatches = new BatchMaker(mfcc, train, normalized(trainRaw, norm), data.noise(), s, clipSamples,
                 Math.max(silence, 0));
         BatchMaker valBatches = new BatchMaker(mfcc, data.validation(), normalized(valRaw, norm), data.noise(), s,
                 clipSamples, Math.max(silence, 0));
@@ -140,13 +139,7 @@ public final class Trainer {
             Progress progress = new Progress(log, s.epochs());
             for (int epoch = done + 1; epoch <= s.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch);
-                double[] hardness = null;
-                if (s.hardUnknownFraction() > 0 && epoch > 1 && nUnknown > 0) {
-                    // From the weights validated after the last epoch (restored exactly on resume).
-                    averaged.setParameters(ema != null ? ema : gru.parameters());
-                    hardness = hardness(scorer, trainClean, unknowns, unknown, T, labels.size());
-                }
-                int[] ids = epochIds(known, unknowns, silences, nUnknown, nSilence, hardness, s.hardUnknownFraction(), rng);
+                int[] ids = epochIds(known, unknowns, silences, nUnknown, nSilence, rng);
                 long t0 = System.nanoTime();
                 double lossSum = 0;
                 long correct = 0;
@@ -230,50 +223,12 @@ public final class Trainer {
         for (int i = 0; i < ema.length; i++) ema[i] = d * ema[i] + (1 - d) * p[i];
     }
 
-    /**
-     * How much the model mistakes each unknown-word clip for something else: 1 − p(unknown) on its clean frames,
-     * plus 0.01 so that none is never drawn.
-     */
-    static double[] hardness(GruTrainer scorer, float[][] clean, List<Integer> unknowns, int unknownLabel, int T,
-                             int classes) {
-        int n = unknowns.size(), C = clean[unknowns.get(0)].length / T, chunk = 256;
-        double[] w = new double[n];
-        for (int from = 0; from < n; from += chunk) {
-            int b = Math.min(chunk, n - from);
-            float[] x = new float[b * T * C], logits = new float[b * classes];
-            for (int i = 0; i < b; i++) System.arraycopy(clean[unknowns.get(from + i)], 0, x, i * T * C, T * C);
-            scorer.infer(x, b, T, logits);
-            for (int i = 0; i < b; i++) {
-                double max = Double.NEGATIVE_INFINITY, sum = 0;
-                for (int c = 0; c < classes; c++) max = Math.max(max, logits[i * classes + c]);
-                for (int c = 0; c < classes; c++) sum += Math.exp(logits[i * classes + c] - max);
-                w[from + i] = 1 - Math.exp(logits[i * classes + unknownLabel] - max) / sum + 0.01;
-            }
-        }
-        return w;
-    }
-
-    /**
-     * One epoch's example ids, shuffled: every command word, nUnknown unknown words (a share {@code hardFraction}
-     * of them drawn in proportion to {@code hardness} when given, the rest uniformly) and nSilence silences.
-     */
-    static int[] epochIds(List<Integer> known, List<Integer> unknowns, List<Integer> silences, int nUnknown,
-                          int nSilence, double[] hardness, float hardFraction, SplittableRandom rng) {
+    private static int[] epochIds(List<Integer> known, List<Integer> unknowns, List<Integer> silences, int nUnknown,
+                                  int nSilence, SplittableRandom rng) {
         int[] ids = new int[known.size() + nUnknown + nSilence];
         int k = 0;
         for (int i : known) ids[k++] = i;
-        int nHard = hardness == null ? 0 : Math.round(hardFraction * nUnknown);
-        for (int i = 0; i < nUnknown - nHard; i++) ids[k++] = unknowns.get(rng.nextInt(unknowns.size()));
-        if (nHard > 0) {
-            double[] cumulative = new double[hardness.length];
-            double total = 0;
-            for (int i = 0; i < hardness.length; i++) cumulative[i] = total += hardness[i];
-            for (int i = 0; i < nHard; i++) {
-                int at = java.util.Arrays.binarySearch(cumulative, rng.nextDouble() * total);
-                at = at >= 0 ? at : -at - 1;
-                ids[k++] = unknowns.get(Math.min(at, hardness.length - 1));
-            }
-        }
+        for (int i = 0; i < nUnknown; i++) ids[k++] = unknowns.get(rng.nextInt(unknowns.size()));
         for (int i = 0; i < nSilence; i++) {
             ids[k++] = silences.isEmpty() ? BatchMaker.NOISE_SILENCE : silences.get(rng.nextInt(silences.size()));
         }
