@@ -61,6 +61,9 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     static final int[] AVERAGES_MS = {250, 500, 750, 1000};
     static final int[] SUPPRESSIONS_MS = {1000, 1500, 2000};
 
+    /** The fewest command-free false accepts per hour of any setting scored under a budget (for the error). */
+    private double fewestFalseAcceptsPerHour = Double.POSITIVE_INFINITY;
+
     /** A tuning stream: its ground truth and the recorded posteriors. */
     private record Tuning(String name, List<Truth> truth, Recording recording) {}
 
@@ -173,9 +176,6 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     private Stats stats(KeywordModel m, Tuning t, DetectionSettings s) {
         return StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
     }
-
-    /** The fewest command-free false accepts per hour of any setting scored under a budget. */
-    private double fewestFalseAcceptsPerHour = Double.POSITIVE_INFINITY;
 
     /** Words found less the cost of false positives; minus infinity if the command-free stream is over budget. */
     private double score(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
