@@ -179,14 +179,16 @@ public final class TuneDetectionCommand implements Callable<Integer> {
 
     /** Words found less the cost of false positives; minus infinity if the command-free stream is over budget. */
     private double score(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
+        Tuning commandFree = streams.get(streams.size() - 1);
+        Stats free = null;  // the command-free stream's, replayed first under a budget and not again below
         if (maxFalseAcceptsPerHour != null) {
-            double rate = commandFreeRate(m, streams, s);
-            fewestFalseAcceptsPerHour = Math.min(fewestFalseAcceptsPerHour, rate);
-            if (rate > maxFalseAcceptsPerHour) return Double.NEGATIVE_INFINITY;
+            free = stats(m, commandFree, s);
+            fewestFalseAcceptsPerHour = Math.min(fewestFalseAcceptsPerHour, free.falseAcceptsPerHour());
+            if (free.falseAcceptsPerHour() > maxFalseAcceptsPerHour) return Double.NEGATIVE_INFINITY;
         }
         double v = 0;
         for (Tuning t : streams) {
-            Stats st = stats(m, t, s);
+            Stats st = t == commandFree && free != null ? free : stats(m, t, s);
             v += st.correct() - cost * st.falsePositives();
         }
         return v;

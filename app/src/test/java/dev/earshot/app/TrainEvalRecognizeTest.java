@@ -75,8 +75,7 @@ class TrainEvalRecognizeTest {
 
         Run eval = run("eval", "--model", model.toString(), "--data", data.toString(), "--json");
         assertEquals(0, eval.exit(), eval.err());
-        String[] lines = eval.out().trim().split("\n");
-        String json = lines[lines.length - 1];
+        String json = lastLine(eval);
         assertTrue(json.startsWith("{\"accuracy\":") && json.contains("\"confusion\":[["), json);
         double acc = Double.parseDouble(json.substring("{\"accuracy\":".length(), json.indexOf(',')));
         // The two target words are learned; the unknown word, drawn at 10% of the known count per epoch as
@@ -112,8 +111,7 @@ class TrainEvalRecognizeTest {
                 "--seeds", "1,2", "--minutes", "1", "--command-free-minutes", "1", "--json", "--out", tuned.toString()};
         Run r = run(tune);
         assertEquals(0, r.exit(), r.err());
-        String[] lines = r.out().trim().split("\n");
-        String json = lines[lines.length - 1];
+        String json = lastLine(r);
         double score = field(json, "score"), before = field(json, "score_before");
         assertTrue(score >= before, json);
         try (KeywordModel a = KeywordModel.load(model); KeywordModel b = KeywordModel.load(tuned)) {
@@ -128,8 +126,7 @@ class TrainEvalRecognizeTest {
         tune[tune.length - 1] = dir.resolve("tuned-again.earshot").toString();
         Run again = run(tune);
         assertEquals(0, again.exit(), again.err());
-        String[] l2 = again.out().trim().split("\n");
-        assertEquals(score, field(l2[l2.length - 1], "score_before"), 1e-9, again.out());
+        assertEquals(score, field(lastLine(again), "score_before"), 1e-9, again.out());
 
         // A false-accept budget: one nothing can reach changes nothing. With false accepts free (cost 0) the best
         // setting makes some on the command-free stream; under a budget below that, the tuned setting keeps to it,
