@@ -60,7 +60,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "native trainer threads (default: 2 on 2+ cores)") Integer threads;
     @Option(names = "--no-augment", description = "no noise, shift, SpecAugment or speed perturbation") boolean noAugment;
     @Option(names = "--speed", defaultValue = "0", description = "speed perturbation ±fraction (0 = off)") float speed;
-    @Option(names = "--speed-unknown-only", description = "apply --speed to the unknown words only") boolean speedUnknownOnly;
     @Option(names = "--keep", defaultValue = "best",
             description = "best (the epoch with the best validation accuracy) or last (nothing chosen on validation)")
     String keep;
@@ -127,7 +126,7 @@ public final class TrainCommand implements Callable<Integer> {
                 noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : noiseVolume, noAugment ? 0 : d.shiftSamples(),
                 d.silenceFraction(), (float) (unknownPercent / 100), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
                 noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing,
-                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())), speedUnknownOnly);
+                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())));
         Path ckpt = Path.of(out + ".ckpt");
         Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");

@@ -26,7 +26,6 @@ final class BatchMaker {
     private final TrainSettings s;
     private final int clipSamples;
     private final int silenceLabel;
-    private final int unknownLabel;
     private final int frames, bands, coefs;
     private final float[][] clean;       // normalized clean frames per example (from the feature cache), or null
     private final boolean augmenting;
@@ -37,7 +36,7 @@ final class BatchMaker {
      *              compute them from the PCM)
      */
     BatchMaker(Mfcc mfcc, List<Example> examples, float[][] clean, BackgroundNoise noise, TrainSettings s,
-               int clipSamples, int silenceLabel, int unknownLabel) {
+               int clipSamples, int silenceLabel) {
         this.mfcc = mfcc;
         this.examples = examples;
         this.augmenter = new Augmenter(noise, new Augmenter.Settings(s.noiseProbability(), s.noiseVolume(),
@@ -45,7 +44,6 @@ final class BatchMaker {
         this.s = s;
         this.clipSamples = clipSamples;
         this.silenceLabel = silenceLabel;
-        this.unknownLabel = unknownLabel;
         this.frames = mfcc.frameCount(clipSamples);
         this.bands = mfcc.settings().melBands();
         this.coefs = mfcc.coefficients();
@@ -97,7 +95,7 @@ final class BatchMaker {
             return augmenter.silence(r);
         }
         float[] w = e.pcm();
-        if (s.speedPerturbation() > 0 && (!s.speedUnknownOnly() || e.label() == unknownLabel)) {
+        if (s.speedPerturbation() > 0) {
             // Nine factors across the range, not a continuum: each factor's band-limited filter is designed once
             // (about 6 ms) and cached, where a fresh factor per clip made epochs 20 times slower.
             double f = 1 + s.speedPerturbation() * (r.nextInt(9) - 4) / 4.0;

@@ -20,11 +20,11 @@ public record TrainSettings(
         long seed, int threads,
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
         int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing,
-        int contextFrames, boolean speedUnknownOnly) {
+        int contextFrames) {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, false);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0);
     }
 
     public TrainSettings {
@@ -67,8 +67,6 @@ public record TrainSettings(
         m.put("keep", keepBest ? "best validation epoch" : "last epoch");
         m.put("label_smoothing", Float.toString(labelSmoothing));
         if (contextFrames > 0) m.put("context_frames", Integer.toString(contextFrames));
-        // Only when used, so that the files and checkpoints of runs without it stay as they were.
-        if (speedUnknownOnly) m.put("speed_perturbation_of", "unknown words only");
         return m;
     }
 }

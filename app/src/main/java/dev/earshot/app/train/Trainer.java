@@ -97,9 +97,9 @@ public final class Trainer {
         FeatureSettings fs = features.toBuilder().normalization(norm[0], norm[1]).build();
         Mfcc mfcc = new Mfcc(fs);
         BatchMaker trainBatches = new BatchMaker(mfcc, train, normalized(trainRaw, norm), data.noise(), s, clipSamples,
-                Math.max(silence, 0), unknown);
+                Math.max(silence, 0));
         BatchMaker valBatches = new BatchMaker(mfcc, data.validation(), normalized(valRaw, norm), data.noise(), s,
-                clipSamples, Math.max(silence, 0), unknown);
+                clipSamples, Math.max(silence, 0));
         int T = trainBatches.frames(), C = trainBatches.coefficients();
         int nVal = data.validation().size();
         float[] valX = new float[nVal * T * C];
