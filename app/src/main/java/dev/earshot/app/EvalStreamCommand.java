@@ -141,10 +141,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
     /** Ranked counts as the members of a JSON object: "two/x.wav -> go":16 */
     private static String json(List<java.util.Map.Entry<String, Integer>> ranked) {
         StringBuilder b = new StringBuilder();
-        for (var e : ranked) {
-            String k = e.getKey().replace("\\", "\\\\").replace("\"", "\\\"");
-            b.append(b.length() == 0 ? "" : ",").append('"').append(k).append("\":").append(e.getValue());
-        }
+        for (var e : ranked) b.append(b.length() == 0 ? "" : ",").append(dev.earshot.app.Stats.quote(e.getKey())).append(':').append(e.getValue());
         return b.toString();
     }
 
