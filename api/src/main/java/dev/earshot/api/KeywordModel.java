@@ -46,17 +46,8 @@ public final class KeywordModel implements AutoCloseable {
     public static final String STREAMING_KEY = "streaming";
     public static final String CONTINUOUS = "continuous";
     public static final String WINDOWS = "windows";
-    /**
-     * Provenance key naming the network's classes that the model reports as {@value #UNKNOWN} (comma-separated):
-     * words outside the keywords that it was trained to tell apart one by one ({@code train --name-unknown-words})
-     * rather than as one class. Their probabilities are summed into {@value #UNKNOWN}, so {@link #labels()},
-     * {@link #classify} and the {@link Spotter} see only silence, unknown and the keywords.
-     */
-    public static final String UNKNOWN_CLASSES_KEY = "unknown_classes";
 
-    private final List<String> classes;
     private final List<String> labels;
-    private final int[] labelOfClass;
     private final FeatureSettings features;
     private final GruConfig architecture;
     private final int clipSamples;
@@ -66,14 +57,8 @@ public final class KeywordModel implements AutoCloseable {
     private final DetectionSettings detectionSettings;
     private final ModelFile.Precision storedAs;
 
-    private KeywordModel(ModelFile.Contents c) throws ModelFormatException {
-        this.classes = List.copyOf(c.labels());
-        this.labels = ModelFile.reportedLabels(c, "model");
-        this.labelOfClass = new int[classes.size()];
-        for (int k = 0; k < classes.size(); k++) {
-            int l = labels.indexOf(classes.get(k));
-            labelOfClass[k] = l >= 0 ? l : labels.indexOf(UNKNOWN);
-        }
+    private KeywordModel(ModelFile.Contents c) {
+        this.labels = List.copyOf(c.labels());
         this.features = c.features();
         this.architecture = c.architecture();
         this.clipSamples = c.clipSamples();
@@ -154,7 +139,7 @@ public final class KeywordModel implements AutoCloseable {
     }
 
     public ModelFile.Contents contents() {
-        return new ModelFile.Contents(classes, features, architecture, clipSamples, provenance, gru.parameters(), storedAs);
+        return new ModelFile.Contents(labels, features, architecture, clipSamples, provenance, gru.parameters(), storedAs);
     }
 
     /**
@@ -165,35 +150,8 @@ public final class KeywordModel implements AutoCloseable {
         return storedAs == ModelFile.Precision.INT8 ? GruStream.Weights.INT8 : GruStream.Weights.FLOAT32;
     }
 
-    /**
-     * The labels the model reports: {@value #SILENCE}, {@value #UNKNOWN} and the keywords. Posteriors, clip
-     * predictions and detections are over these.
-     */
     public List<String> labels() {
         return labels;
-    }
-
-    /**
-     * The network's output classes, in output order: {@link #labels()}, plus any words it was trained to name
-     * that it reports as {@value #UNKNOWN} ({@link #UNKNOWN_CLASSES_KEY}). The same list as {@link #labels()} for
-     * most models.
-     */
-    public List<String> classes() {
-        return classes;
-    }
-
-    /**
-     * Posteriors over {@link #labels()} from one set of the network's outputs: a softmax over the
-     * {@link #classes()}, with the folded classes summed into {@value #UNKNOWN}.
-     *
-     * @param logits    the network's outputs, [classes] at {@code logitsOff}; overwritten with the class probabilities
-     * @param posterior receives [labels] at {@code posteriorOff}
-     */
-    public void posteriors(float[] logits, int logitsOff, float[] posterior, int posteriorOff) {
-        int n = classes.size();
-        softmaxInPlace(logits, logitsOff, n);
-        Arrays.fill(posterior, posteriorOff, posteriorOff + labels.size(), 0f);
-        for (int k = 0; k < n; k++) posterior[posteriorOff + labelOfClass[k]] += logits[logitsOff + k];
     }
 
     public FeatureSettings features() {
@@ -271,23 +229,21 @@ public final class KeywordModel implements AutoCloseable {
             float[] clip = Arrays.copyOfRange(pcm, start, start + clipSamples);  // zero-padded past the end
             mfcc.compute(clip, 0, clipSamples, x, w * frames * coef);
         }
-        int n = labels.size();
-        float[] logits = new float[windows * classes.size()];
+        float[] logits = new float[windows * labels.size()];
         gru.infer(x, windows, frames, logits);
-        float[] p = new float[windows * n];
         int best = 0;
         float bestKeyword = -1;
         for (int w = 0; w < windows; w++) {
-            posteriors(logits, w * classes.size(), p, w * n);
-            for (int k = 0; k < n; k++) {
-                if (isKeyword(k) && p[w * n + k] > bestKeyword) {
-                    bestKeyword = p[w * n + k];
+            softmaxInPlace(logits, w * labels.size(), labels.size());
+            for (int k = 0; k < labels.size(); k++) {
+                if (isKeyword(k) && logits[w * labels.size() + k] > bestKeyword) {
+                    bestKeyword = logits[w * labels.size() + k];
                     best = w;
                 }
             }
         }
-        List<Prediction> out = new ArrayList<>(n);
-        for (int k = 0; k < n; k++) out.add(new Prediction(labels.get(k), p[best * n + k]));
+        List<Prediction> out = new ArrayList<>(labels.size());
+        for (int k = 0; k < labels.size(); k++) out.add(new Prediction(labels.get(k), logits[best * labels.size() + k]));
         out.sort(Comparator.comparingDouble(Prediction::confidence).reversed());
         return out;
     }

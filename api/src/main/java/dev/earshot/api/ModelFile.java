@@ -277,36 +277,11 @@ public final class ModelFile {
         for (int i = 0; i < c.weights().length; i++) {
             if (!Float.isFinite(c.weights()[i])) throw new ModelFormatException(source, "weight " + i + " is not finite");
         }
-        List<String> reported = reportedLabels(c, source);
         try {
-            DetectionSettings.fromProvenance(c.provenance(), reported);
+            DetectionSettings.fromProvenance(c.provenance(), c.labels());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(source, "bad detection settings: " + e.getMessage());
         }
-    }
-
-    /**
-     * The labels a model reports: its classes less those its provenance folds into {@code _unknown_}
-     * ({@link KeywordModel#UNKNOWN_CLASSES_KEY}), in class order.
-     */
-    static List<String> reportedLabels(Contents c, String source) throws ModelFormatException {
-        String folded = c.provenance().get(KeywordModel.UNKNOWN_CLASSES_KEY);
-        if (folded == null || folded.isEmpty()) return c.labels();
-        if (!c.labels().contains(KeywordModel.UNKNOWN)) {
-            throw new ModelFormatException(source, KeywordModel.UNKNOWN_CLASSES_KEY + " is set but there is no "
-                    + KeywordModel.UNKNOWN + " label to fold them into");
-        }
-        HashSet<String> fold = new HashSet<>();
-        for (String l : folded.split(",", -1)) {
-            if (!c.labels().contains(l) || l.equals(KeywordModel.SILENCE) || l.equals(KeywordModel.UNKNOWN)) {
-                throw new ModelFormatException(source, KeywordModel.UNKNOWN_CLASSES_KEY + ": '" + l
-                        + "' is not one of the model's word classes");
-            }
-            if (!fold.add(l)) throw new ModelFormatException(source, KeywordModel.UNKNOWN_CLASSES_KEY + " lists '" + l + "' twice");
-        }
-        List<String> out = new ArrayList<>();
-        for (String l : c.labels()) if (!fold.contains(l)) out.add(l);
-        return List.copyOf(out);
     }
 
     /** IEEE 754 binary16 of {@code f}, rounded to nearest even (|f| ≤ 65504, finite). */

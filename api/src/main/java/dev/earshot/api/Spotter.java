@@ -31,7 +31,7 @@ public final class Spotter implements AutoCloseable {
     private final SpotterListener listener;
     private final StreamingFeaturizer featurizer;
     private final GruStream gru;
-    private final int labels, classes, coefs, windowFrames, stride, period, windows;
+    private final int labels, coefs, windowFrames, stride, period, windows;
     private final int sampleRate, hop;
     private final boolean continuous;
     private final int posteriorPeriodMs;
@@ -85,8 +85,7 @@ public final class Spotter implements AutoCloseable {
         this.windows = continuous ? 1 : period / stride;
         this.gru = new GruStream(model.gru(), windows, model.streamWeights());
         this.x = new float[windows * coefs];
-        this.classes = model.classes().size();
-        this.logits = new float[windows * classes];
+        this.logits = new float[windows * labels];
         this.posterior = new float[labels];
         this.posteriorPeriodMs = (int) Math.round(stride * hopMs);
         this.recognizer = new CommandRecognizer(model.labels(), settings, posteriorPeriodMs);
@@ -217,7 +216,8 @@ public final class Spotter implements AutoCloseable {
     }
 
     private void windowDone(int w) {
-        model.posteriors(logits, w * classes, posterior, 0);
+        System.arraycopy(logits, w * labels, posterior, 0, labels);
+        KeywordModel.softmaxInPlace(posterior, 0, labels);
         // A window is heard at its middle: that is when the word it recognizes was spoken.
         long heard = timeMs() - halfClipMs;
         Detection d = recognizer.accept(heard, posterior);

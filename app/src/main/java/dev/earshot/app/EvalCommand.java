@@ -91,7 +91,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** Scores clips in batches on the model's GRU (two threads). Unreadable clips stop it with their name. */
     public static Score score(KeywordModel m, List<Clip> clips) throws IOException {
-        int C = m.labels().size(), K = m.classes().size(), T = m.clipFrames(), F = m.mfcc().coefficients();
+        int C = m.labels().size(), T = m.clipFrames(), F = m.mfcc().coefficients();
         int[][] cm = new int[C][C];
         List<Clip> scored = new ArrayList<>();
         for (Clip c : clips) if (truth(m, c) >= 0) scored.add(c);
@@ -112,12 +112,9 @@ public final class EvalCommand implements Callable<Integer> {
                 } catch (UncheckedIOException e) {
                     throw e.getCause();
                 }
-                float[] logits = new float[part.size() * K], p = new float[C];
+                float[] logits = new float[part.size() * C];
                 t.infer(x, part.size(), T, logits);
-                for (int i = 0; i < part.size(); i++) {
-                    m.posteriors(logits, i * K, p, 0);
-                    cm[truth(m, part.get(i))][Trainer.argmax(p, 0, C)]++;
-                }
+                for (int i = 0; i < part.size(); i++) cm[truth(m, part.get(i))][Trainer.argmax(logits, i * C, C)]++;
             }
         }
         return new Score(m.labels(), cm);

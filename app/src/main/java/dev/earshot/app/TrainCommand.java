@@ -66,11 +66,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", defaultValue = "0", description = "target (1-e) on the label, e spread over all classes")
     float labelSmoothing;
 
-    @Option(names = "--name-unknown-words",
-            description = "train each non-target word of the data as a class of its own, still reported as _unknown_ "
-                    + "(the model learns \"dog\" apart from \"down\" instead of one catch-all class)")
-    boolean nameUnknownWords;
-
     @Option(names = "--unknown-percent", defaultValue = "10", paramLabel = "P",
             description = "unknown-word examples drawn per epoch, as a percentage of the command words (default 10, as TensorFlow)")
     double unknownPercent;
@@ -105,22 +100,12 @@ public final class TrainCommand implements Callable<Integer> {
         return keep.equals("best");
     }
 
-    /** The words of the data and of any added datasets, less silence: the targets among them are skipped later. */
-    private static java.util.List<String> unknownWordsOf(SpeechCommandsDataset dataset, java.util.List<Path> added)
-            throws java.io.IOException {
-        java.util.List<String> words = new java.util.ArrayList<>(dataset.words());
-        for (Path p : added) words.addAll(SpeechCommandsDataset.open(p).words());
-        words.removeIf(w -> w.equals(dev.earshot.datasets.LabelSet.SILENCE));
-        return words;
-    }
-
     @Override
     public Integer call() throws Exception {
         FeatureSettings fs = features.settings();
         int clipSamples = fs.sampleRate();  // one second
         SpeechCommandsDataset dataset = SpeechCommandsDataset.open(data);
         LabelSet labelSet = LabelSet.parse(labels);
-        if (nameUnknownWords) labelSet = labelSet.namingUnknownWords(unknownWordsOf(dataset, addData));
         SplitPolicy policy = validationList != null ? DataLoader.validationList(validationList) : switch (split) {
             case "auto" -> SplitPolicy.standard(dataset);
             case "lists" -> SplitPolicy.lists(dataset);

@@ -95,34 +95,6 @@ class TrainEvalRecognizeTest {
     }
 
     /**
-     * {@code --name-unknown-words}: "up" is trained as a class of its own and reported as unknown everywhere: the
-     * model's labels, eval's confusion and accuracy, recognize.
-     */
-    @Test
-    void namedUnknownWordsAreLearnedApartAndReportedAsUnknown() throws Exception {
-        Path model = dir.resolve("named.earshot");
-        String[] train = trainArgs(model, 12, "--name-unknown-words", "--unknown-percent", "50");
-        train[java.util.Arrays.asList(train).indexOf("--cache") + 1] = dir.resolve("named-cache").toString();
-        Run r = run(train);
-        assertEquals(0, r.exit(), r.err());
-        try (KeywordModel m = KeywordModel.load(model)) {
-            assertEquals(java.util.List.of("_silence_", "_unknown_", "yes", "no"), m.labels());
-            assertEquals(java.util.List.of("_silence_", "_unknown_", "yes", "no", "up"), m.classes());
-            assertEquals("up", m.provenance().get(KeywordModel.UNKNOWN_CLASSES_KEY));
-        }
-        Run eval = run("eval", "--model", model.toString(), "--data", data.toString(), "--json");
-        assertEquals(0, eval.exit(), eval.err());
-        String json = lastLine(eval);
-        assertTrue(json.contains("\"n\":144"), json);
-        double unknown = field(json, "_unknown_");
-        assertTrue(unknown >= 0.9, "the named word is learned, and counted as unknown: " + json);
-        Path up = data.resolve("up").resolve(String.format("%08x", 0x1000) + "_nohash_0.wav");
-        Run rec = run("recognize", "--model", model.toString(), up.toString());
-        assertEquals(0, rec.exit(), rec.err());
-        assertTrue(rec.out().startsWith(up + ": _unknown_ "), rec.out());
-    }
-
-    /**
      * tune-detection on streams of the toy words: the settings it writes never score below the model's own on the
      * tuning streams, the written model carries them with the same weights, and tuning the written model again
      * starts from exactly the score it ended with (the settings survive the file). A false-accept budget keeps the

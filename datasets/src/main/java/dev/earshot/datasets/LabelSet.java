@@ -11,9 +11,7 @@ import java.util.Map;
 /**
  * The classes a model predicts: always {@code _silence_} (index 0) and {@code _unknown_} (index 1), then the
  * target words in the given order — TensorFlow's {@code prepare_words_list}. A clip of a word outside the set
- * is {@code _unknown_}; a clip of the {@code _silence_} folder is {@code _silence_}. A set may also name some
- * non-target words as classes of their own ({@link #namingUnknownWords}), after the targets: a model trained
- * on it learns each of them apart and reports them all as {@code _unknown_}.
+ * is {@code _unknown_}; a clip of the {@code _silence_} folder is {@code _silence_}.
  */
 public final class LabelSet {
     public static final String SILENCE = "_silence_";
@@ -27,42 +25,16 @@ public final class LabelSet {
 
     private final List<String> labels;
     private final List<String> words;
-    private final List<String> unknownWords;
     private final Map<String, Integer> index = new HashMap<>();
 
     private LabelSet(List<String> words) {
-        this(words, List.of());
-    }
-
-    private LabelSet(List<String> words, List<String> unknownWords) {
         List<String> l = new ArrayList<>();
         l.add(SILENCE);
         l.add(UNKNOWN);
         l.addAll(words);
-        l.addAll(unknownWords);
         this.labels = Collections.unmodifiableList(l);
         this.words = List.copyOf(words);
-        this.unknownWords = List.copyOf(unknownWords);
         for (int i = 0; i < l.size(); i++) index.put(l.get(i), i);
-    }
-
-    /**
-     * This set with each of {@code others} that is not a target word as a class of its own (sorted, after the
-     * targets), still meant as {@code _unknown_}: a clip of "dog" gets the class "dog" instead of {@code _unknown_}.
-     * Words not listed stay {@code _unknown_}.
-     *
-     * @throws IllegalArgumentException for a blank or reserved word
-     */
-    public LabelSet namingUnknownWords(java.util.Collection<String> others) {
-        java.util.TreeSet<String> named = new java.util.TreeSet<>(unknownWords);
-        for (String w : others) {
-            String t = w == null ? "" : w.trim().toLowerCase(Locale.ROOT);
-            if (t.isEmpty() || t.equals(SILENCE) || t.equals(UNKNOWN) || t.equals(SpeechCommandsDataset.BACKGROUND_NOISE_DIR)) {
-                throw new IllegalArgumentException("'" + t + "' cannot be named as an unknown word");
-            }
-            if (!words.contains(t)) named.add(t);
-        }
-        return new LabelSet(words, new ArrayList<>(named));
     }
 
     /** The standard 12 classes: {@code _silence_, _unknown_, yes, no, up, down, left, right, on, off, stop, go}. */
@@ -114,9 +86,6 @@ public final class LabelSet {
     /** The target words only. */
     public List<String> words() { return words; }
 
-    /** The non-target words that have classes of their own (empty unless {@link #namingUnknownWords}). */
-    public List<String> unknownWords() { return unknownWords; }
-
     public int size() { return labels.size(); }
 
     /** Index of a label, or -1. */
@@ -128,10 +97,10 @@ public final class LabelSet {
     /** Whether {@code word} is a target word. */
     public boolean isTarget(String word) {
         Integer i = index.get(word);
-        return i != null && i > UNKNOWN_INDEX && i < 2 + words.size();
+        return i != null && i > UNKNOWN_INDEX;
     }
 
-    /** The class of a clip: silence for the silence folder, its word when a target or a named unknown word, else unknown. */
+    /** The class of a clip: silence for the silence folder, its word when a target, else unknown. */
     public int labelOf(Clip clip) {
         if (clip.isSilence()) return SILENCE_INDEX;
         Integer i = index.get(clip.word());

@@ -39,23 +39,6 @@ class DataIndexTest {
         assertEquals(LabelSet.SILENCE_INDEX, ls.labelOf(new Clip(f, "_silence_/1.wav", "_silence_", "1")));
     }
 
-    /** Named unknown words get classes after the targets, stay non-targets, and other words stay unknown. */
-    @Test
-    void namedUnknownWordsGetClassesOfTheirOwn() {
-        LabelSet ls = LabelSet.of(List.of("yes", "no")).namingUnknownWords(List.of("Dog", "yes", "bed", "dog"));
-        assertEquals(List.of("_silence_", "_unknown_", "yes", "no", "bed", "dog"), ls.labels());
-        assertEquals(List.of("yes", "no"), ls.words());
-        assertEquals(List.of("bed", "dog"), ls.unknownWords());
-        assertTrue(ls.isTarget("no") && !ls.isTarget("dog") && !ls.isTarget("bed") && !ls.isTarget("cat"));
-        Path f = tmp.resolve("x.wav");
-        assertEquals(5, ls.labelOf(new Clip(f, "dog/a_nohash_0.wav", "dog", "a")));
-        assertEquals(2, ls.labelOf(new Clip(f, "yes/a_nohash_0.wav", "yes", "a")));
-        assertEquals(LabelSet.UNKNOWN_INDEX, ls.labelOf(new Clip(f, "cat/a_nohash_0.wav", "cat", "a")));
-        assertThrows(IllegalArgumentException.class, () -> ls.namingUnknownWords(List.of("_silence_")));
-        assertThrows(IllegalArgumentException.class, () -> ls.namingUnknownWords(List.of(" ")));
-        assertEquals(LabelSet.standard12(), LabelSet.standard12().namingUnknownWords(List.of("yes", "go")));
-    }
-
     @Test
     void silenceAndUnknownAreTenPercentOfKnownPerSplit() throws IOException {
         Path root = Fixtures.tree(tmp.resolve("d"), List.of("yes", "no", "marvin", "sheila", "bed"), 40, 1, 0, true);

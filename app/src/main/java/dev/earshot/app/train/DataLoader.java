@@ -67,7 +67,7 @@ public final class DataLoader {
             description.append(" + ").append(e.root().getFileName()).append(" (all to training)");
         }
         BackgroundNoise noise = dataset.backgroundNoiseFiles().isEmpty() ? null : BackgroundNoise.load(dataset);
-        return new TrainingData(labels.labels(), labels.unknownWords(), read(train, labels, sampleRate, clipSamples),
+        return new TrainingData(labels.labels(), read(train, labels, sampleRate, clipSamples),
                 read(val, labels, sampleRate, clipSamples), noise, description.toString());
     }
 

@@ -68,27 +68,11 @@ public final class Trainer {
         List<String> labels = data.labels();
         int silence = labels.indexOf(KeywordModel.SILENCE), unknown = labels.indexOf(KeywordModel.UNKNOWN);
         List<Example> train = data.train();
-        // Non-target words trained as classes of their own are drawn as unknown words are, and scored as unknown.
-        int[] fold = new int[labels.size()];
-        List<String> reported = new ArrayList<>();
-        for (int k = 0; k < labels.size(); k++) {
-            if (data.unknownClasses().contains(labels.get(k))) {
-                fold[k] = -1;
-            } else {
-                fold[k] = reported.size();
-                reported.add(labels.get(k));
-            }
-        }
-        if (!data.unknownClasses().isEmpty() && unknown < 0) {
-            throw new IllegalArgumentException("named unknown words need an " + KeywordModel.UNKNOWN + " label");
-        }
-        int unknownLabel = reported.indexOf(KeywordModel.UNKNOWN);
-        for (int k = 0; k < fold.length; k++) if (fold[k] < 0) fold[k] = unknownLabel;
         List<Integer> known = new ArrayList<>(), unknowns = new ArrayList<>(), silences = new ArrayList<>();
         for (int i = 0; i < train.size(); i++) {
             int l = train.get(i).label();
             if (l == silence) silences.add(i);
-            else if (unknownLabel >= 0 && fold[l] == unknownLabel) unknowns.add(i);
+            else if (l == unknown) unknowns.add(i);
             else known.add(i);
         }
         int nSilence = silence < 0 ? 0 : Math.round(s.silenceFraction() * known.size());
@@ -184,7 +168,7 @@ public final class Trainer {
                 // The weights that are validated and kept: the running average when there is one.
                 float[] candidate = ema != null ? ema.clone() : gru.parameters();
                 averaged.setParameters(candidate);
-                int[][] confusion = confusion(scorer, valX, valY, nVal, T, fold, reported.size());
+                int[][] confusion = confusion(scorer, valX, valY, nVal, T, labels.size());
                 double valAcc = accuracy(confusion);
                 if (!s.keepBest() || valAcc > bestAcc) {
                     bestAcc = valAcc;
@@ -211,16 +195,13 @@ public final class Trainer {
         provenance.put("best_epoch", Integer.toString(bestEpoch));
         provenance.put("created", Instant.now().toString());
         provenance.put(KeywordModel.STREAMING_KEY, s.contextFrames() > 0 ? KeywordModel.CONTINUOUS : KeywordModel.WINDOWS);
-        if (!data.unknownClasses().isEmpty()) {
-            provenance.put(KeywordModel.UNKNOWN_CLASSES_KEY, String.join(",", data.unknownClasses()));
-        }
         provenance.putAll(extraProvenance);
         KeywordModel model = KeywordModel.create(new ModelFile.Contents(labels, fs, arch, clipSamples, provenance, best));
         int[][] confusion;
         try (GruTrainer t = new GruTrainer(model.gru(), s.threads())) {
-            confusion = confusion(t, valX, valY, nVal, T, fold, reported.size());
+            confusion = confusion(t, valX, valY, nVal, T, labels.size());
         }
-        return new Result(model, history, bestAcc, bestEpoch, confusion, List.copyOf(reported));
+        return new Result(model, history, bestAcc, bestEpoch, confusion, labels);
     }
 
     /** What must match for a checkpoint to continue this run. */
@@ -330,29 +311,15 @@ public final class Trainer {
         return new float[][] {mean, std};
     }
 
-    /**
-     * The confusion matrix over the reported labels: class k counts as label fold[k], and the prediction is the
-     * label with the most probability once the softmax over the classes is summed by label (as
-     * {@link KeywordModel#posteriors} does).
-     */
-    static int[][] confusion(GruTrainer trainer, float[] x, int[] y, int n, int T, int[] fold, int labels) {
-        int classes = fold.length;
-        int[][] cm = new int[labels][labels];
+    static int[][] confusion(GruTrainer trainer, float[] x, int[] y, int n, int T, int classes) {
+        int[][] cm = new int[classes][classes];
         int chunk = 256, C = x.length / Math.max(1, n) / T;
-        float[] p = new float[labels];
         for (int from = 0; from < n; from += chunk) {
             int b = Math.min(chunk, n - from);
             float[] xb = java.util.Arrays.copyOfRange(x, from * T * C, (from + b) * T * C);
             float[] logits = new float[b * classes];
             trainer.infer(xb, b, T, logits);
-            for (int i = 0; i < b; i++) {
-                int off = i * classes;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int k = 0; k < classes; k++) max = Math.max(max, logits[off + k]);
-                java.util.Arrays.fill(p, 0f);
-                for (int k = 0; k < classes; k++) p[fold[k]] += (float) Math.exp(logits[off + k] - max);
-                cm[fold[y[from + i]]][argmax(p, 0, labels)]++;
-            }
+            for (int i = 0; i < b; i++) cm[y[from + i]][argmax(logits, i * classes, classes)]++;
         }
         return cm;
     }

@@ -4,15 +4,12 @@ import dev.earshot.datasets.BackgroundNoise;
 import java.util.List;
 
 /**
- * What a training run reads: the labels (index = class), those of them that are non-target words trained as
- * classes of their own but meant as {@code _unknown_} (usually none), the training and validation clips, and the
+ * What a training run reads: the labels (index = class), the training and validation clips, and the
  * background-noise recordings used for augmentation and for making silence.
  */
-public record TrainingData(List<String> labels, List<String> unknownClasses, List<Example> train,
-                           List<Example> validation, BackgroundNoise noise, String description) {
+public record TrainingData(List<String> labels, List<Example> train, List<Example> validation, BackgroundNoise noise,
+                           String description) {
     public TrainingData {
-        if (!labels.containsAll(unknownClasses)) throw new IllegalArgumentException("unknown classes " + unknownClasses
-                + " are not all among the labels " + labels);
         if (train.isEmpty()) throw new IllegalArgumentException("no training clips in " + description);
         if (validation.isEmpty()) throw new IllegalArgumentException("no validation clips in " + description);
     }
