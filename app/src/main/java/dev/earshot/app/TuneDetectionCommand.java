@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  * words only, louder noise) alike. With {@code --max-false-accepts-per-hour} only settings that keep the command-free
  * stream at or under that rate are candidates: a false-accept budget, as wake-word systems are specified, instead of
  * an exchange rate. First the averaging window, suppression and one threshold are searched on a grid; then each
- * keyword's threshold in turn, twice over, if {@code --per-keyword}.
+ * keyword's threshold in turn, twice over, if {@code --per-keyword}. Under a budget that search runs at several
+ * prices on a command-free false accept ({@link #PRICES}) and the best setting seen within the budget wins.
  */
 @Command(name = "tune-detection", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fit detection settings (averaging, suppression, thresholds) to a model on generated streams; "
@@ -61,8 +62,17 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     static final int[] AVERAGES_MS = {250, 500, 750, 1000};
     static final int[] SUPPRESSIONS_MS = {1000, 1500, 2000};
 
-    /** The fewest command-free false accepts per hour of any setting scored under a budget (for the error). */
-    private double fewestFalseAcceptsPerHour = Double.POSITIVE_INFINITY;
+    /**
+     * Prices, in words, of one false accept on the command-free stream, at which a fit under
+     * {@code --max-false-accepts-per-hour} searches (0: the plain search).
+     */
+    static final double[] PRICES = {0, 0.5, 1, 2, 4, 8, 16};
+
+    /**
+     * A setting scored on the tuning streams: words found less the cost of false positives, and the command-free
+     * stream's false accepts per hour (0 without one); {@code order} is when it was first scored, to break ties.
+     */
+    private record Scored(DetectionSettings settings, double score, double commandFreeRate, int order) {}
 
     /** A tuning stream: its ground truth and the recorded posteriors. */
     private record Tuning(String name, List<Truth> truth, Recording recording) {}
@@ -84,48 +94,37 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                 streams.add(tuning(m, "command-free seed " + commandFreeSeed,
                         recipe.with(commandFreeSeed, commandFreeMinutes, 100, 4000, 0.3), before));
             }
-            // Global search: averaging, suppression and one threshold for every keyword.
-            DetectionSettings best = before;
-            double beforeScore = score(m, streams, before);
-            double bestScore = beforeScore;
-            for (int avg : AVERAGES_MS) {
-                for (int supp : SUPPRESSIONS_MS) {
-                    for (float th : thresholds()) {
-                        DetectionSettings s = new DetectionSettings(avg, th, Map.of(), supp, before.minimumCount(),
-                                before.windowStrideMs());
-                        double v = score(m, streams, s);
-                        if (v > bestScore) {
-                            bestScore = v;
-                            best = s;
-                        }
+            Map<DetectionSettings, Scored> seen = new java.util.HashMap<>();
+            Scored mine = evaluate(m, streams, before, seen);
+            DetectionSettings best;
+            double bestScore;
+            if (maxFalseAcceptsPerHour == null) {
+                best = search(m, streams, before, 0, seen);
+                bestScore = seen.get(best).score();
+            } else {
+                // A hard budget inside a greedy search hands it out in search order (the first keywords tried take
+                // it). Searching at several prices on a command-free false accept instead lets budget move to the
+                // keywords where it finds the most words; of every setting scored on the way, the best that keeps
+                // to the budget wins. The pool does not depend on the budget, so a looser one never scores less.
+                for (double price : PRICES) search(m, streams, before, price, seen);
+                Scored pick = null;
+                for (Scored c : seen.values()) {
+                    if (c.commandFreeRate() <= maxFalseAcceptsPerHour && (pick == null || c.score() > pick.score()
+                            || c.score() == pick.score() && c.order() < pick.order())) {
+                        pick = c;
                     }
                 }
-            }
-            if (bestScore == Double.NEGATIVE_INFINITY) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: no setting searched keeps the "
-                        + "command-free stream at or under %s false accepts per hour (the fewest: %.1f)",
-                        model, maxFalseAcceptsPerHour, fewestFalseAcceptsPerHour));
-            }
-            // Then each keyword's threshold in turn, twice over (a change to one moves what suits the others).
-            if (perKeyword) {
-                Map<String, Float> per = new TreeMap<>();
-                for (String l : m.labels()) if (m.isKeyword(l)) per.put(l, best.thresholdFor(l));
-                for (int pass = 0; pass < 2; pass++) {
-                    for (String kw : per.keySet()) {
-                        for (float th : thresholds()) {
-                            Map<String, Float> trial = new TreeMap<>(per);
-                            trial.put(kw, th);
-                            DetectionSettings s = with(best, trial);
-                            double v = score(m, streams, s);
-                            if (v > bestScore) {
-                                bestScore = v;
-                                per.put(kw, th);
-                                best = s;
-                            }
-                        }
-                    }
+                if (pick == null) {
+                    double fewest = seen.values().stream().mapToDouble(Scored::commandFreeRate).min().orElse(Double.NaN);
+                    throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: no setting searched keeps the "
+                            + "command-free stream at or under %s false accepts per hour (the fewest: %.1f)",
+                            model, maxFalseAcceptsPerHour, fewest));
                 }
+                best = pick.settings();
+                bestScore = pick.score();
             }
+            double beforeScore = maxFalseAcceptsPerHour == null || mine.commandFreeRate() <= maxFalseAcceptsPerHour
+                    ? mine.score() : Double.NEGATIVE_INFINITY;
             report("the model's settings", m, streams, before, beforeScore);
             report("tuned", m, streams, best, bestScore);
             if (out != null) {
@@ -177,21 +176,67 @@ public final class TuneDetectionCommand implements Callable<Integer> {
         return StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
     }
 
-    /** Words found less the cost of false positives; minus infinity if the command-free stream is over budget. */
-    private double score(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
-        Tuning commandFree = streams.get(streams.size() - 1);
-        Stats free = null;  // the command-free stream's, replayed first under a budget and not again below
-        if (maxFalseAcceptsPerHour != null) {
-            free = stats(m, commandFree, s);
-            fewestFalseAcceptsPerHour = Math.min(fewestFalseAcceptsPerHour, free.falseAcceptsPerHour());
-            if (free.falseAcceptsPerHour() > maxFalseAcceptsPerHour) return Double.NEGATIVE_INFINITY;
+    /**
+     * The averaging window, suppression and one threshold for every keyword on a grid, then each keyword's
+     * threshold in turn, twice over (a change to one moves what suits the others), from {@code start}: the
+     * setting with the highest score less {@code price} per false accept on the command-free stream.
+     */
+    private DetectionSettings search(KeywordModel m, List<Tuning> streams, DetectionSettings start, double price,
+                                     Map<DetectionSettings, Scored> seen) {
+        double hours = commandFreeMinutes > 0 ? streams.get(streams.size() - 1).recording().hours() : 0;
+        java.util.function.ToDoubleFunction<DetectionSettings> value = s -> {
+            Scored c = evaluate(m, streams, s, seen);
+            return c.score() - price * c.commandFreeRate() * hours;
+        };
+        DetectionSettings best = start;
+        double bestValue = value.applyAsDouble(start);
+        for (int avg : AVERAGES_MS) {
+            for (int supp : SUPPRESSIONS_MS) {
+                for (float th : thresholds()) {
+                    DetectionSettings s = new DetectionSettings(avg, th, Map.of(), supp, start.minimumCount(),
+                            start.windowStrideMs());
+                    double v = value.applyAsDouble(s);
+                    if (v > bestValue) {
+                        bestValue = v;
+                        best = s;
+                    }
+                }
+            }
         }
-        double v = 0;
-        for (Tuning t : streams) {
-            Stats st = t == commandFree && free != null ? free : stats(m, t, s);
+        if (!perKeyword) return best;
+        Map<String, Float> per = new TreeMap<>();
+        for (String l : m.labels()) if (m.isKeyword(l)) per.put(l, best.thresholdFor(l));
+        for (int pass = 0; pass < 2; pass++) {
+            for (String kw : per.keySet()) {
+                for (float th : thresholds()) {
+                    Map<String, Float> trial = new TreeMap<>(per);
+                    trial.put(kw, th);
+                    DetectionSettings s = with(best, trial);
+                    double v = value.applyAsDouble(s);
+                    if (v > bestValue) {
+                        bestValue = v;
+                        per.put(kw, th);
+                        best = s;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /** {@code s} scored on every stream, once: later calls for an equal setting read {@code seen}. */
+    private Scored evaluate(KeywordModel m, List<Tuning> streams, DetectionSettings s, Map<DetectionSettings, Scored> seen) {
+        Scored known = seen.get(s);
+        if (known != null) return known;
+        double v = 0, rate = 0;
+        for (int i = 0; i < streams.size(); i++) {
+            Stats st = stats(m, streams.get(i), s);
             v += st.correct() - cost * st.falsePositives();
+            if (commandFreeMinutes > 0 && i == streams.size() - 1) rate = st.falseAcceptsPerHour();
         }
-        return v;
+        Scored c = new Scored(s, v, rate, seen.size());
+        seen.put(s, c);
+        return c;
     }
 
     /** False accepts per hour on the command-free tuning stream (the last one) under {@code s}. */
