@@ -148,7 +148,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                                 + "\"score\":%.2f,\"score_before\":%s,\"command_free_false_accepts_per_hour\":%s}%n",
                         best.averageWindowMs(), best.suppressionMs(), best.threshold(), StreamingEval.thresholdsJson(best),
                         bestScore, beforeScore == Double.NEGATIVE_INFINITY ? "null" : String.format(Locale.ROOT, "%.2f", beforeScore),
-                        commandFreeMinutes > 0 ? String.format(Locale.ROOT, "%.2f", commandFreeRate(m, streams, best)) : "null");
+                        commandFreeMinutes > 0 ? String.format(Locale.ROOT, "%.2f", seen.get(best).commandFreeRate()) : "null");
             }
         }
         return 0;
@@ -237,11 +237,6 @@ public final class TuneDetectionCommand implements Callable<Integer> {
         Scored c = new Scored(s, v, rate, seen.size());
         seen.put(s, c);
         return c;
-    }
-
-    /** False accepts per hour on the command-free tuning stream (the last one) under {@code s}. */
-    private double commandFreeRate(KeywordModel m, List<Tuning> streams, DetectionSettings s) {
-        return stats(m, streams.get(streams.size() - 1), s).falseAcceptsPerHour();
     }
 
     private void report(String what, KeywordModel m, List<Tuning> streams, DetectionSettings s, double score) {
