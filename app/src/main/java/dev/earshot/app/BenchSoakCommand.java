@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Endurance: hours of audio through spotters; memory, time and results must stay flat.")
 public final class BenchSoakCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default") String model;
+    @Option(names = "--model", defaultValue = "default", paramLabel = "MODEL",
+            description = "a .earshot file, or a bundled model's name (default: ${DEFAULT-VALUE})") String model;
     @Option(names = "--input", defaultValue = "demo/commands.wav", description = "recording to loop") Path input;
     @Option(names = "--minutes", defaultValue = "60", description = "audio per spotter") double minutes;
     @Option(names = "--threads", defaultValue = "8", description = "spotters run in parallel in the second phase") int threads;

@@ -17,10 +17,11 @@ import picocli.CommandLine.Option;
 @Command(name = "stream", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time 10 ms chunks of audio through a Spotter (features, GRU, smoothing) on one thread.")
 public final class BenchStreamCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default") String model;
-    @Option(names = "--seconds", defaultValue = "60", description = "audio per timed block") int seconds;
-    @Option(names = "--blocks", defaultValue = "5") int blocks;
-    @Option(names = "--stride-ms", description = "window stride (default: the tuned one)") Integer strideMs;
+    @Option(names = "--model", defaultValue = "default", paramLabel = "MODEL",
+            description = "a .earshot file, or a bundled model's name (default: ${DEFAULT-VALUE})") String model;
+    @Option(names = "--seconds", defaultValue = "60", paramLabel = "S", description = "audio per timed block (default: ${DEFAULT-VALUE})") int seconds;
+    @Option(names = "--blocks", defaultValue = "5", paramLabel = "N", description = "timed blocks; the median is reported (default: ${DEFAULT-VALUE})") int blocks;
+    @Option(names = "--stride-ms", paramLabel = "MS", description = "window stride (default: the tuned one)") Integer strideMs;
     @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
 
     @Override

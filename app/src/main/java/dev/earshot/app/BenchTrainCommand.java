@@ -34,9 +34,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--cache", description = "feature cache folder (default: ~/.cache/earshot/features)")
     Path cache;
-    @Option(names = "--hidden", defaultValue = "128") int hidden;
-    @Option(names = "--layers", defaultValue = "1") int layers;
-    @Option(names = "--batch", defaultValue = "64") int batch;
+    @Option(names = "--hidden", defaultValue = "128", description = "GRU units per layer (default: ${DEFAULT-VALUE})") int hidden;
+    @Option(names = "--layers", defaultValue = "1", description = "stacked GRU layers (default: ${DEFAULT-VALUE})") int layers;
+    @Option(names = "--batch", defaultValue = "64", description = "clips per step (default: ${DEFAULT-VALUE})") int batch;
     @Option(names = "--epochs", defaultValue = "3", description = "timed epochs (after one warm-up epoch)") int epochs;
     @Option(names = "--threads", description = "trainer threads (default: 2 on 2+ cores)") Integer threads;
     @picocli.CommandLine.Mixin

@@ -36,25 +36,34 @@ import picocli.CommandLine.Option;
 @Command(name = "eval-stream", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Streaming accuracy on a generated (or given) long stream with ground truth.")
 public final class EvalStreamCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default") String model;
-    @Option(names = "--data", description = "dataset whose clips and noise build the stream") Path data;
-    @Option(names = "--split", defaultValue = "testing", description = "clips of this split (testing, validation, training, all)") String split;
-    @Option(names = "--list", description = "use only the clips this file lists (word/file.wav per line)") Path list;
-    @Option(names = "--minutes", defaultValue = "10") double minutes;
-    @Option(names = "--word-gap-ms", defaultValue = "2000") int wordGapMs;
-    @Option(names = "--unknown-percent", defaultValue = "30") double unknownPercent;
-    @Option(names = "--noise-volume", defaultValue = "0.1", description = "background noise volume (max of a uniform draw per word gap)") double noiseVolume;
-    @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--stream", description = "score this WAV instead of generating one (needs --labels)") Path stream;
-    @Option(names = "--labels", description = "ground truth of --stream: one 'label, time_ms' per line") Path labelsFile;
-    @Option(names = "--save", description = "write the generated stream to FILE.wav and its ground truth to FILE.txt") Path save;
-    @Option(names = "--tolerance-ms", defaultValue = "750") int toleranceMs;
-    @Option(names = "--threshold", description = "detection threshold (default: the tuned one)") Float threshold;
-    @Option(names = "--average-ms", description = "posterior averaging window (default: the tuned one)") Integer averageMs;
-    @Option(names = "--minimum-count", description = "windows averaged before a detection (default: the tuned one)") Integer minimumCount;
-    @Option(names = "--suppression-ms", description = "quiet time after a detection (default: the tuned one)") Integer suppressionMs;
-    @Option(names = "--stride-ms", description = "how often an analysis window starts (default: the tuned one)") Integer strideMs;
-    @Option(names = "--plot", description = "PNG of false accepts per hour against miss rate over a threshold sweep") Path plot;
+    @Option(names = "--model", defaultValue = "default", paramLabel = "MODEL",
+            description = "a .earshot file, or a bundled model's name (default: ${DEFAULT-VALUE})") String model;
+    @Option(names = "--data", paramLabel = "DIR", description = "dataset whose clips and noise build the stream") Path data;
+    @Option(names = "--split", defaultValue = "testing", paramLabel = "SPLIT",
+            description = "clips of this split: testing, validation, training, all (default: ${DEFAULT-VALUE})") String split;
+    @Option(names = "--list", paramLabel = "FILE", description = "use only the clips this file lists (word/file.wav per line)") Path list;
+    @Option(names = "--minutes", defaultValue = "10", paramLabel = "MIN",
+            description = "length of the generated stream (default: ${DEFAULT-VALUE})") double minutes;
+    @Option(names = "--word-gap-ms", defaultValue = "2000", paramLabel = "MS",
+            description = "one word about every MS ms (default: ${DEFAULT-VALUE}, as TensorFlow)") int wordGapMs;
+    @Option(names = "--unknown-percent", defaultValue = "30", paramLabel = "P",
+            description = "share of the words that are not commands (default: ${DEFAULT-VALUE}, as TensorFlow; 100: a command-free stream)")
+    double unknownPercent;
+    @Option(names = "--noise-volume", defaultValue = "0.1", paramLabel = "V",
+            description = "background noise volume, the most of a uniform draw per word gap (default: ${DEFAULT-VALUE})") double noiseVolume;
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S",
+            description = "which clips, noise and times the stream draws (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--stream", paramLabel = "FILE.wav", description = "score this WAV instead of generating one (needs --labels)") Path stream;
+    @Option(names = "--labels", paramLabel = "FILE.txt", description = "ground truth of --stream: one 'label, time_ms' per line") Path labelsFile;
+    @Option(names = "--save", paramLabel = "FILE", description = "write the generated stream to FILE.wav and its ground truth to FILE.txt") Path save;
+    @Option(names = "--tolerance-ms", defaultValue = "750", paramLabel = "MS",
+            description = "how far a detection may be from its word (default: ${DEFAULT-VALUE}, as TensorFlow)") int toleranceMs;
+    @Option(names = "--threshold", paramLabel = "T", description = "detection threshold (default: the tuned one)") Float threshold;
+    @Option(names = "--average-ms", paramLabel = "MS", description = "posterior averaging window (default: the tuned one)") Integer averageMs;
+    @Option(names = "--minimum-count", paramLabel = "N", description = "windows averaged before a detection (default: the tuned one)") Integer minimumCount;
+    @Option(names = "--suppression-ms", paramLabel = "MS", description = "quiet time after a detection (default: the tuned one)") Integer suppressionMs;
+    @Option(names = "--stride-ms", paramLabel = "MS", description = "how often an analysis window starts (default: the tuned one)") Integer strideMs;
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "PNG of false accepts per hour against miss rate over a threshold sweep") Path plot;
     @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
 
     @Override

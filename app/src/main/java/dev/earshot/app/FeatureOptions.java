@@ -8,13 +8,13 @@ import picocli.CommandLine.Option;
  * {@code bench mfcc}, {@code bench train}); each command may start from its own defaults.
  */
 public final class FeatureOptions {
-    @Option(names = "--win-ms", description = "analysis window in ms (default: ${DEFAULT-VALUE})")
+    @Option(names = "--win-ms", paramLabel = "MS", description = "analysis window in ms (default: ${DEFAULT-VALUE})")
     double winMs;
-    @Option(names = "--hop-ms", description = "hop between frames in ms (default: ${DEFAULT-VALUE})")
+    @Option(names = "--hop-ms", paramLabel = "MS", description = "hop between frames in ms (default: ${DEFAULT-VALUE})")
     double hopMs;
-    @Option(names = "--mels", description = "mel bands (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mels", paramLabel = "N", description = "mel bands (default: ${DEFAULT-VALUE})")
     int mels;
-    @Option(names = "--mfcc", description = "coefficients per frame (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mfcc", paramLabel = "N", description = "coefficients per frame (default: ${DEFAULT-VALUE})")
     int coefficients;
 
     /** The defaults of Earshot's models: 40/20 ms, 40 bands, 10 coefficients (see {@link FeatureSettings#defaults()}). */

@@ -23,47 +23,56 @@ import picocli.CommandLine.Option;
                 "Writes the model, a checkpoint after every epoch (<out>.ckpt; --resume continues from it) and a report "
                         + "(<out>-report.html with learning curves and the confusion matrix as PNG)."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, description = "the dataset folder (<word>/<speaker>_nohash_<n>.wav)")
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "the dataset folder (<word>/<speaker>_nohash_<n>.wav)")
     Path data;
-    @Option(names = "--labels", defaultValue = "12",
+    @Option(names = "--labels", defaultValue = "12", paramLabel = "SET",
             description = "12 (silence, unknown + 10 commands), 35 (all words), or a comma-separated word list (default: ${DEFAULT-VALUE})")
     String labels;
-    @Option(names = "--out", defaultValue = "model.earshot", description = "model file to write (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", defaultValue = "model.earshot", paramLabel = "FILE", description = "model file to write (default: ${DEFAULT-VALUE})")
     Path out;
     @Option(names = "--resume", description = "continue from <out>.ckpt after an interruption")
     boolean resume;
-    @Option(names = "--weights", defaultValue = "float32",
+    @Option(names = "--weights", defaultValue = "float32", paramLabel = "TYPE",
             description = "how the model file stores weights: float32, float16 or int8 (64-weight blocks); inference is float32 either way")
     String weights;
-    @Option(names = "--split", defaultValue = "auto",
+    @Option(names = "--split", defaultValue = "auto", paramLabel = "HOW",
             description = "auto (the dataset's lists, else TensorFlow's hash), lists, hash, speakers (held out by speaker)")
     String split;
-    @Option(names = "--cache", description = "feature cache folder (default: ~/.cache/earshot/features; 'none' to keep "
+    @Option(names = "--cache", paramLabel = "DIR", description = "feature cache folder (default: ~/.cache/earshot/features; 'none' to keep "
             + "features in memory only)")
     String cache;
-    @Option(names = "--add-data", description = "another Speech Commands-shaped folder whose clips all go to training "
+    @Option(names = "--add-data", paramLabel = "DIR", description = "another Speech Commands-shaped folder whose clips all go to training "
             + "(e.g. from 'earshot dataset synth'); repeatable")
     java.util.List<Path> addData = new java.util.ArrayList<>();
-    @Option(names = "--validation-list", description = "file of validation clips (word/file.wav per line); the rest trains")
+    @Option(names = "--validation-list", paramLabel = "FILE", description = "file of validation clips (word/file.wav per line); the rest trains")
     Path validationList;
-    @Option(names = "--validation-percent", defaultValue = "10", description = "for --split speakers (default: ${DEFAULT-VALUE})")
+    @Option(names = "--validation-percent", defaultValue = "10", paramLabel = "P", description = "for --split speakers (default: ${DEFAULT-VALUE})")
     double validationPercent;
-    @Option(names = "--split-seed", defaultValue = "0", description = "for --split speakers")
+    @Option(names = "--split-seed", defaultValue = "0", paramLabel = "S", description = "for --split speakers (default: ${DEFAULT-VALUE})")
     long splitSeed;
-    @Option(names = "--hidden", defaultValue = "256") int hidden;
-    @Option(names = "--layers", defaultValue = "1") int layers;
-    @Option(names = "--epochs", defaultValue = "80") int epochs;
-    @Option(names = "--batch", defaultValue = "64") int batch;
-    @Option(names = "--lr", defaultValue = "2e-3", description = "peak learning rate (cosine decay to 0)") float lr;
-    @Option(names = "--weight-decay", defaultValue = "0") float weightDecay;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = "--threads", description = "native trainer threads (default: 2 on 2+ cores)") Integer threads;
+    @Option(names = "--hidden", defaultValue = "256", paramLabel = "H",
+            description = "GRU units per layer (default: ${DEFAULT-VALUE})") int hidden;
+    @Option(names = "--layers", defaultValue = "1", paramLabel = "L",
+            description = "stacked GRU layers (default: ${DEFAULT-VALUE})") int layers;
+    @Option(names = "--epochs", defaultValue = "80", paramLabel = "E",
+            description = "passes over the training data (default: ${DEFAULT-VALUE})") int epochs;
+    @Option(names = "--batch", defaultValue = "64", paramLabel = "B",
+            description = "clips per step (default: ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--lr", defaultValue = "2e-3", paramLabel = "LR",
+            description = "peak learning rate, cosine decay to 0 (default: ${DEFAULT-VALUE})") float lr;
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "WD",
+            description = "decoupled (AdamW) weight decay (default: ${DEFAULT-VALUE}; the bundled models use 0.2)")
+    float weightDecay;
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+            description = "initial weights and every epoch's draws (default: ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--threads", paramLabel = "N", description = "native trainer threads (default: 2 on 2+ cores)")
+    Integer threads;
     @Option(names = "--no-augment", description = "no noise, shift, SpecAugment or speed perturbation") boolean noAugment;
-    @Option(names = "--speed", defaultValue = "0", description = "speed perturbation ±fraction (0 = off)") float speed;
-    @Option(names = "--keep", defaultValue = "best",
+    @Option(names = "--speed", defaultValue = "0", paramLabel = "F", description = "speed perturbation ±fraction (0 = off)") float speed;
+    @Option(names = "--keep", defaultValue = "best", paramLabel = "WHICH",
             description = "best (the epoch with the best validation accuracy) or last (nothing chosen on validation)")
     String keep;
-    @Option(names = "--label-smoothing", defaultValue = "0", description = "target (1-e) on the label, e spread over all classes")
+    @Option(names = "--label-smoothing", defaultValue = "0", paramLabel = "E", description = "target (1-e) on the label, e spread over all classes")
     float labelSmoothing;
 
     @Option(names = "--unknown-percent", defaultValue = "10", paramLabel = "P",
@@ -78,9 +87,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "train for continuous listening: precede each batch's clips with 0..MS ms of other clips, "
                     + "so the model runs on a stream without resets (0: one-clip windows from a zero state)")
     double contextMs;
-    @Option(names = "--ema", defaultValue = "0", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
-    @Option(names = "--time-masks", defaultValue = "2") int timeMasks;
-    @Option(names = "--band-masks", defaultValue = "2") int bandMasks;
+    @Option(names = "--ema", defaultValue = "0", paramLabel = "D", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
+    @Option(names = "--time-masks", defaultValue = "2", paramLabel = "N",
+            description = "SpecAugment time masks per clip (default: ${DEFAULT-VALUE})") int timeMasks;
+    @Option(names = "--band-masks", defaultValue = "2", paramLabel = "N",
+            description = "SpecAugment mel-band masks per clip (default: ${DEFAULT-VALUE})") int bandMasks;
     @picocli.CommandLine.Mixin
     FeatureOptions features = new FeatureOptions();
 

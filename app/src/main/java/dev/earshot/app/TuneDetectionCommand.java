@@ -39,24 +39,32 @@ import picocli.CommandLine.Option;
         description = "Fit detection settings (averaging, suppression, thresholds) to a model on generated streams; "
                 + "--out writes the model with them.")
 public final class TuneDetectionCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default") String model;
-    @Option(names = "--data", required = true, description = "dataset whose clips and noise build the streams") Path data;
-    @Option(names = "--list", description = "use only the clips this file lists (word/file.wav per line)") Path list;
-    @Option(names = "--split", defaultValue = "validation", description = "clips of this split, without --list") String split;
-    @Option(names = "--seeds", defaultValue = "21,31", split = ",", description = "seeds of the command streams")
-    List<Long> seeds;
-    @Option(names = "--minutes", defaultValue = "30", description = "length of each command stream") double minutes;
-    @Option(names = "--command-free-seed", defaultValue = "3") long commandFreeSeed;
-    @Option(names = "--command-free-minutes", defaultValue = "30", description = "0: no command-free stream")
+    @Option(names = "--model", defaultValue = "default", paramLabel = "MODEL",
+            description = "a .earshot file, or a bundled model's name (default: ${DEFAULT-VALUE})") String model;
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "dataset whose clips and noise build the streams") Path data;
+    @Option(names = "--list", paramLabel = "FILE",
+            description = "use only the clips this file lists (word/file.wav per line)") Path list;
+    @Option(names = "--split", defaultValue = "validation", paramLabel = "SPLIT",
+            description = "clips of this split, without --list (default: ${DEFAULT-VALUE})") String split;
+    @Option(names = "--seeds", defaultValue = "21,31", split = ",", paramLabel = "S",
+            description = "seeds of the command streams (default: ${DEFAULT-VALUE})") List<Long> seeds;
+    @Option(names = "--minutes", defaultValue = "30", paramLabel = "MIN",
+            description = "length of each command stream (default: ${DEFAULT-VALUE})") double minutes;
+    @Option(names = "--command-free-seed", defaultValue = "3", paramLabel = "S",
+            description = "seed of the command-free stream (default: ${DEFAULT-VALUE})") long commandFreeSeed;
+    @Option(names = "--command-free-minutes", defaultValue = "30", paramLabel = "MIN",
+            description = "length of the command-free stream; 0: none (default: ${DEFAULT-VALUE})")
     double commandFreeMinutes;
-    @Option(names = "--false-accept-cost", defaultValue = "1", description = "words a false positive is worth")
-    double cost;
-    @Option(names = "--max-false-accepts-per-hour", description = "only settings whose command-free stream makes at "
-            + "most this many false accepts per hour (needs the command-free stream)") Double maxFalseAcceptsPerHour;
+    @Option(names = "--false-accept-cost", defaultValue = "1", paramLabel = "C",
+            description = "words a false positive is worth (default: ${DEFAULT-VALUE})") double cost;
+    @Option(names = "--max-false-accepts-per-hour", paramLabel = "N", description = "only settings whose command-free "
+            + "stream makes at most N false accepts per hour (needs the command-free stream)") Double maxFalseAcceptsPerHour;
     @Option(names = "--per-keyword", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "fit a threshold per keyword after the global search (default: yes)") boolean perKeyword;
-    @Option(names = "--tolerance-ms", defaultValue = "750") int toleranceMs;
-    @Option(names = "--out", description = "write the model with the tuned settings here") Path out;
+    @Option(names = "--tolerance-ms", defaultValue = "750", paramLabel = "MS",
+            description = "how far a detection may be from its word (default: ${DEFAULT-VALUE})") int toleranceMs;
+    @Option(names = "--out", paramLabel = "FILE", description = "write the model with the tuned settings here") Path out;
     @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
 
     static final int[] AVERAGES_MS = {250, 500, 750, 1000};
