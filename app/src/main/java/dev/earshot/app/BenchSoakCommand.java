@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Endurance: hours of audio through spotters; memory, time and results must stay flat.")
 public final class BenchSoakCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", paramLabel = "MODEL",
-            description = "a .earshot file, or a bundled model's name (default: ${DEFAULT-VALUE})") String model;
+    @picocli.CommandLine.Mixin
+    ModelOption model = new ModelOption();
     @Option(names = "--input", defaultValue = "demo/commands.wav", description = "recording to loop") Path input;
     @Option(names = "--minutes", defaultValue = "60", description = "audio per spotter") double minutes;
     @Option(names = "--threads", defaultValue = "8", description = "spotters run in parallel in the second phase") int threads;
@@ -37,7 +37,7 @@ public final class BenchSoakCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!Files.exists(input)) throw new java.nio.file.NoSuchFileException(input.toString(), null, "no such recording");
-        try (KeywordModel m = KeywordModel.open(model)) {
+        try (KeywordModel m = model.open()) {
             float[] loop = WavReader.read(input, m.sampleRate()).samples();
             // Whole strides per loop, so every loop meets the windows at the same phase and must repeat exactly.
             int stride = m.features().hopLength() * 5;

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "stream", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time 10 ms chunks of audio through a Spotter (features, GRU, smoothing) on one thread.")
 public final class BenchStreamCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", paramLabel = "MODEL",
-            description = "a .earshot file, or a bundled model's name (default: ${DEFAULT-VALUE})") String model;
+    @picocli.CommandLine.Mixin
+    ModelOption model = new ModelOption();
     @Option(names = "--seconds", defaultValue = "60", paramLabel = "S", description = "audio per timed block (default: ${DEFAULT-VALUE})") int seconds;
     @Option(names = "--blocks", defaultValue = "5", paramLabel = "N", description = "timed blocks; the median is reported (default: ${DEFAULT-VALUE})") int blocks;
     @Option(names = "--stride-ms", paramLabel = "MS", description = "window stride (default: the tuned one)") Integer strideMs;
@@ -26,7 +26,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (KeywordModel m = KeywordModel.open(model)) {
+        try (KeywordModel m = model.open()) {
             DetectionSettings d = m.detectionSettings();
             if (strideMs != null) d = new DetectionSettings(d.averageWindowMs(), d.threshold(), d.thresholds(),
                     d.suppressionMs(), d.minimumCount(), strideMs);

@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Accuracy, per-class accuracy and the confusion matrix of a model on a dataset split.")
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'windows' (bundled)")
-    String model;
+    @picocli.CommandLine.Mixin
+    ModelOption model = new ModelOption();
     @Option(names = "--data", required = true, description = "a Speech Commands-shaped folder")
     Path data;
     @Option(names = "--split", defaultValue = "all",
@@ -75,7 +75,7 @@ public final class EvalCommand implements Callable<Integer> {
             SplitPolicy policy = SplitPolicy.standard(ds);
             for (Clip c : ds.clips()) if (policy.splitOf(c) == want) clips.add(c);
         }
-        try (KeywordModel m = KeywordModel.open(model)) {
+        try (KeywordModel m = model.open()) {
             Score s = score(m, clips);
             print(s);
         }

@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
 @Command(name = "eval-stream", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Streaming accuracy on a generated (or given) long stream with ground truth.")
 public final class EvalStreamCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", paramLabel = "MODEL",
-            description = "a .earshot file, or a bundled model's name (default: ${DEFAULT-VALUE})") String model;
+    @picocli.CommandLine.Mixin
+    ModelOption model = new ModelOption();
     @Option(names = "--data", paramLabel = "DIR", description = "dataset whose clips and noise build the stream") Path data;
     @Option(names = "--split", defaultValue = "testing", paramLabel = "SPLIT",
             description = "clips of this split: testing, validation, training, all (default: ${DEFAULT-VALUE})") String split;
@@ -68,7 +68,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (KeywordModel m = KeywordModel.open(model)) {
+        try (KeywordModel m = model.open()) {
             float[] pcm;
             List<Truth> truth;
             if (stream != null) {

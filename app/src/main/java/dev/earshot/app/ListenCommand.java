@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 @Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Listen to the microphone (or --input FILE) and show the commands heard.")
 public final class ListenCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'windows' (bundled)")
-    String model;
+    @picocli.CommandLine.Mixin
+    ModelOption model = new ModelOption();
     @Option(names = "--device", description = "capture device (a name, or part of one, from --list-devices)")
     String device;
     @Option(names = "--list-devices", description = "list the capture devices and exit")
@@ -57,7 +57,7 @@ public final class ListenCommand implements Callable<Integer> {
             for (Mixer.Info i : devices) System.out.println(i.getName() + " — " + i.getDescription());
             return 0;
         }
-        try (KeywordModel m = KeywordModel.open(model)) {
+        try (KeywordModel m = model.open()) {
             DetectionSettings ds = m.detectionSettings();
             if (threshold != null) ds = ds.withThreshold(threshold);
             Display display = new Display(m, System.out, json);

@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
         description = {"Print the top label and confidence for each WAV clip.",
                 "A clip that cannot be read gets a one-line error naming it, and the exit code is 1."})
 public final class RecognizeCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", description = "a .earshot file, or 'default' or 'windows' (bundled)")
-    String model;
+    @picocli.CommandLine.Mixin
+    ModelOption model = new ModelOption();
     @Option(names = "--top", defaultValue = "1", description = "labels to print per clip (default: ${DEFAULT-VALUE})")
     int top;
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "WAV files")
@@ -26,7 +26,7 @@ public final class RecognizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         int failed = 0;
-        try (KeywordModel m = KeywordModel.open(model)) {
+        try (KeywordModel m = model.open()) {
             for (Path f : files) {
                 try {
                     List<Prediction> p = m.classify(f);

@@ -39,8 +39,8 @@ import picocli.CommandLine.Option;
         description = "Fit detection settings (averaging, suppression, thresholds) to a model on generated streams; "
                 + "--out writes the model with them.")
 public final class TuneDetectionCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "default", paramLabel = "MODEL",
-            description = "a .earshot file, or a bundled model's name (default: ${DEFAULT-VALUE})") String model;
+    @picocli.CommandLine.Mixin
+    ModelOption model = new ModelOption();
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "dataset whose clips and noise build the streams") Path data;
     @Option(names = "--list", paramLabel = "FILE",
@@ -92,8 +92,8 @@ public final class TuneDetectionCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-false-accepts-per-hour must be >= 0");
         if (maxFalseAcceptsPerHour != null && !(commandFreeMinutes > 0))
             throw new IllegalArgumentException("--max-false-accepts-per-hour needs the command-free stream (--command-free-minutes > 0)");
-        byte[] bytes = modelBytes(model);
-        try (KeywordModel m = KeywordModel.load(new java.io.ByteArrayInputStream(bytes), model)) {
+        byte[] bytes = modelBytes(model.spec);
+        try (KeywordModel m = KeywordModel.load(new java.io.ByteArrayInputStream(bytes), model.spec)) {
             DetectionSettings before = m.detectionSettings();
             Recipe recipe = new Recipe(data, list, split, minutes, 2000, 30, 0.1, 0);
             List<Tuning> streams = new ArrayList<>();
@@ -126,7 +126,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                     double fewest = seen.values().stream().mapToDouble(Scored::commandFreeRate).min().orElse(Double.NaN);
                     throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: no setting searched keeps the "
                             + "command-free stream at or under %s false accepts per hour (the fewest: %.1f)",
-                            model, maxFalseAcceptsPerHour, fewest));
+                            model.spec, maxFalseAcceptsPerHour, fewest));
                 }
                 best = pick.settings();
                 bestScore = pick.score();
@@ -147,7 +147,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                                 : " (" + list.getFileName() + ")", seeds, minutes, commandFreeSeed, commandFreeMinutes,
                         cost, maxFalseAcceptsPerHour == null ? ""
                                 : "; at most " + maxFalseAcceptsPerHour + " false accepts per hour command-free"));
-                byte[] tuned = ModelFile.withProvenance(bytes, prov, model);
+                byte[] tuned = ModelFile.withProvenance(bytes, prov, model.spec);
                 AtomicFile.write(out, o -> o.write(tuned));
                 System.err.println("wrote " + out);
             }
