@@ -93,34 +93,6 @@ inline double loss(const Shape& s, const std::vector<double>& p, const std::vect
     return sum / s.B;
 }
 
-// loss() plus w × the max-pooled "no keyword" loss: for each b whose label is not a keyword, the largest over
-// its last F frames of −log Σ_{c not keyword} softmax(Wo·h_t + bo)_c, averaged over the batch.
-inline double loss_with_frames(const Shape& s, const std::vector<double>& p, const std::vector<double>& x,
-                               const std::vector<double>* h0, const std::vector<int>& y, double eps,
-                               const std::vector<int>& keyword, int F, double w) {
-    std::vector<double> states;
-    forward(s, p, x, h0, &states);
-    const size_t wo = p.size() - (size_t)s.C * s.H - s.C, bo = wo + (size_t)s.C * s.H;
-    const double* top = states.data() + (size_t)(s.L - 1) * s.T * s.B * s.H;
-    double extra = 0;
-    for (int b = 0; b < s.B; b++) {
-        if (keyword[y[b]]) continue;
-        double worst = -1e300;
-        for (int t = std::max(0, s.T - F); t < s.T; t++) {
-            double all = 0, neg = 0;
-            for (int k = 0; k < s.C; k++) {
-                double v = p[bo + k];
-                for (int j = 0; j < s.H; j++) v += p[wo + (size_t)k * s.H + j] * top[((size_t)t * s.B + b) * s.H + j];
-                all += std::exp(v);
-                if (!keyword[k]) neg += std::exp(v);
-            }
-            worst = std::max(worst, std::log(all) - std::log(neg));
-        }
-        extra += worst;
-    }
-    return loss(s, p, x, h0, y, eps) + w * extra / s.B;
-}
-
 inline std::vector<float> uniform(std::mt19937_64& rng, size_t n, double scale) {
     std::uniform_real_distribution<double> u(-scale, scale);
     std::vector<float> v(n);

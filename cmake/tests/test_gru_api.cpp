@@ -64,14 +64,6 @@ int main() {
     refuses("label smoothing = 1", [&] {
         eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 1.0f, nullptr);
     });
-    std::vector<int> kw = {0, 1, 1, 1, 1};
-    refuses("frame loss: keyword[] of 4 for 5 classes", [&] { eg_trainer_set_frame_loss(trainer, kw.data(), 4, 2, 1.0f); });
-    refuses("frame loss: null keyword[]", [&] { eg_trainer_set_frame_loss(trainer, nullptr, 5, 2, 1.0f); });
-    refuses("frame loss: frames = 0", [&] { eg_trainer_set_frame_loss(trainer, kw.data(), 5, 0, 1.0f); });
-    refuses("frame loss: weight < 0", [&] { eg_trainer_set_frame_loss(trainer, kw.data(), 5, 2, -1.0f); });
-    refuses("frame loss: weight NaN", [&] { eg_trainer_set_frame_loss(trainer, kw.data(), 5, 2, NAN); });
-    kw[2] = 2;
-    refuses("frame loss: keyword[2] = 2", [&] { eg_trainer_set_frame_loss(trainer, kw.data(), 5, 2, 1.0f); });
     refuses("threads = 0", [&] { eg_trainer_create(model, 0); });
     refuses("streams = 0", [&] { eg_stream_create(model, 0, 0); });
     refuses("int8_weights = 2", [&] { eg_stream_create(model, 1, 2); });

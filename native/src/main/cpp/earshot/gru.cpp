@@ -308,50 +308,6 @@ double softmax_xent(float* dlogits, int* correct, const float* logits, const int
     return loss;
 }
 
-// log Σ_c exp(z_c) over the classes with in[c] == want (want = -1: all classes)
-static double log_sum_exp(const float* z, const int* in, int want, int C) {
-    double mx = -INFINITY;
-    for (int c = 0; c < C; c++)
-        if (want < 0 || (in[c] != 0) == (want != 0)) mx = std::max(mx, (double)z[c]);
-    if (mx == -INFINITY) return mx;
-    double e = 0.0;
-    for (int c = 0; c < C; c++)
-        if (want < 0 || (in[c] != 0) == (want != 0)) e += std::exp((double)z[c] - mx);
-    return mx + std::log(e);
-}
-
-double negative_max_loss(float* dlogits, const float* logits, const int* labels, const int* keyword, int F, int B,
-                         int C, float scale) {
-    std::memset(dlogits, 0, sizeof(float) * (size_t)F * B * C);
-    double total = 0.0;
-    for (int b = 0; b < B; b++) {
-        if (keyword[labels[b]]) continue;
-        // loss_t = lse(all) − lse(not keyword); the chosen frame is its argmax (first on ties)
-        int best = -1;
-        double worst = -INFINITY, lse_all = 0, lse_neg = 0;
-        for (int t = 0; t < F; t++) {
-            const float* z = logits + ((size_t)t * B + b) * C;
-            double all = log_sum_exp(z, keyword, -1, C), neg = log_sum_exp(z, keyword, 0, C);
-            if (all - neg > worst) {
-                worst = all - neg;
-                best = t;
-                lse_all = all;
-                lse_neg = neg;
-            }
-        }
-        total += worst;
-        // d/dz_c = p_c − [c not keyword] · exp(z_c − lse(not keyword))
-        const float* z = logits + ((size_t)best * B + b) * C;
-        float* dz = dlogits + ((size_t)best * B + b) * C;
-        for (int c = 0; c < C; c++) {
-            double g = std::exp((double)z[c] - lse_all);
-            if (!keyword[c]) g -= std::exp((double)z[c] - lse_neg);
-            dz[c] = (float)(g * scale);
-        }
-    }
-    return total;
-}
-
 void dense_backward(float* dh, const HeadView& g, const float* dlogits, const float* h, const HeadView& p, int B,
                     int H, int C) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, C, 1.0f, dlogits, C, p.Wo, H, 0.0f, dh, H);

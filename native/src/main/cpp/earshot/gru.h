@@ -78,13 +78,6 @@ void dense_forward(float* logits, const float* h, const HeadView& p, int B, int 
 // dlogits[B, C] = (softmax(logits) − q) · scale; returns Σ over the batch of −Σ_c q_c log p_c; counts correct.
 double softmax_xent(float* dlogits, int* correct, const float* logits, const int* labels, int B, int C, float scale,
                     float smoothing);
-// Max-pooled "no keyword" loss on negative sequences (the negative half of Sun et al. 2016's max-pooling loss):
-// for each sequence b whose label is not a keyword (keyword[labels[b]] == 0), the per-frame loss
-// −log Σ_{c not keyword} softmax(z_t)_c = −log(1 − P_t(some keyword)) at the frame t where it is largest.
-// logits/dlogits [F, B, C] time-major; dlogits is overwritten: zero except at each such b's chosen frame, where
-// it is that loss's gradient times scale. Returns Σ_b of the chosen losses (unscaled).
-double negative_max_loss(float* dlogits, const float* logits, const int* labels, const int* keyword, int F, int B,
-                         int C, float scale);
 // dh[B, H] = dlogits · Wo (overwrites); g.Wo += dlogits^T · h; g.bo += Σ_b dlogits
 void dense_backward(float* dh, const HeadView& g, const float* dlogits, const float* h, const HeadView& p, int B,
                     int H, int C);

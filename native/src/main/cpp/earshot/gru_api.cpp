@@ -208,8 +208,6 @@ struct Slice {
     std::vector<float> dx;                     // [T, Bs, I], only when dL/dx is asked for
     std::vector<float> dh0;                    // [Bs, H], only when dL/dh0 is asked for
     std::vector<float> logits, dlogits, dtop;  // [Bs, C], [Bs, C], [Bs, H]
-    std::vector<float> flogits, fdlogits;      // [F, Bs, C] the frame loss's logits and their gradients
-    std::vector<float> dtop_frames;            // [T, Bs, H] its gradients on the top layer's states
     std::vector<float> grads;                  // [P]
     double loss = 0;
     int correct = 0;
@@ -242,18 +240,9 @@ struct Slice {
     }
 };
 
-// The optional max-pooled loss on negative sequences (gru.h, negative_max_loss) over each sequence's last
-// `frames` frames, added to the cross-entropy with `weight`; off while weight is 0.
-struct FrameLoss {
-    std::vector<int> keyword;  // [C] 1 for the classes that count as keywords
-    int frames = 0;
-    float weight = 0.0f;
-};
-
 struct Trainer {
     uint32_t magic = kTrainerMagic;
     Model* model;
-    FrameLoss frame_loss;
     std::unique_ptr<Pool> pool;
     std::vector<Slice> slices;
     std::vector<float> m, v;
@@ -312,30 +301,8 @@ void slice_forward(const Dims& d, float* P, Slice& s, const float* x, const floa
 }
 
 // Backward of one slice after slice_forward; gradients into s.grads (overwritten).
-// The frame loss's share of one slice's loss and gradients, after slice_forward: its head gradients go into
-// s.grads, its gradients on the top layer's states into s.dtop_frames, which it returns (null when off).
-float* slice_frame_loss(const Dims& d, float* P, Slice& s, const FrameLoss& fl, const int* labels, int B, int T) {
-    if (fl.weight == 0.0f) return nullptr;
-    const int H = d.hidden, C = d.classes, Bs = s.Bs, F = std::min(fl.frames, T);
-    const size_t first = (size_t)(T - F) * Bs;  // rows of [T, Bs] before the frames the loss looks at
-    auto grow = [](std::vector<float>& v, size_t n) {
-        if (v.size() < n) v.resize(n);
-    };
-    grow(s.flogits, (size_t)F * Bs * C);
-    grow(s.fdlogits, (size_t)F * Bs * C);
-    grow(s.dtop_frames, (size_t)T * Bs * H);
-    const float* states = s.hs[d.layers - 1].data() + (first + Bs) * H;  // h_{T−F+1..T}: [F, Bs, H]
-    dense_forward(s.flogits.data(), states, head_view(d, P), F * Bs, H, C);
-    s.loss += fl.weight * negative_max_loss(s.fdlogits.data(), s.flogits.data(), labels, fl.keyword.data(), F, Bs,
-                                            C, fl.weight / (float)B);
-    std::memset(s.dtop_frames.data(), 0, sizeof(float) * first * H);
-    dense_backward(s.dtop_frames.data() + first * H, head_view(d, s.grads.data()), s.fdlogits.data(), states,
-                   head_view(d, P), F * Bs, H, C);
-    return s.dtop_frames.data();
-}
-
-void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, float smoothing, const FrameLoss& fl,
-                    int B, int T, int b0, float* dx, float* dh0) {
+void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, float smoothing, int B, int T, int b0,
+                    float* dx, float* dh0) {
     const int I = d.input, H = d.hidden, C = d.classes, Bs = s.Bs;
     std::memset(s.grads.data(), 0, sizeof(float) * s.grads.size());
     float* G = s.grads.data();
@@ -343,8 +310,8 @@ void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, float 
                           smoothing);
     const float* top = s.hs[d.layers - 1].data() + (size_t)T * Bs * H;
     dense_backward(s.dtop.data(), head_view(d, G), s.dlogits.data(), top, head_view(d, P), Bs, H, C);
-    // The head reads the top layer's last step (dtop), and with the frame loss also earlier steps (dhs).
-    float* dhs = slice_frame_loss(d, P, s, fl, labels + b0, B, T);
+    // The head reads only the top layer's last step, so that layer gets dtop and no per-step gradients.
+    float* dhs = nullptr;
     float* dhs_next = s.dhs_a.data();
     for (int l = d.layers - 1; l >= 0; l--) {
         const float* in = l == 0 ? s.x.data() : s.hs[l - 1].data() + (size_t)Bs * H;
@@ -399,7 +366,7 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
         s.ensure(d, T, b1 - b0, training);
         slice_forward(d, P, s, x, h0, B, T, b0);
         if (logits) std::memcpy(logits + (size_t)b0 * d.classes, s.logits.data(), sizeof(float) * s.Bs * d.classes);
-        if (training) slice_backward(d, P, s, labels, smoothing, tr.frame_loss, B, T, b0, dx, dh0);
+        if (training) slice_backward(d, P, s, labels, smoothing, B, T, b0, dx, dh0);
     });
     if (!training) return 0.0;
     double loss = 0;
@@ -545,20 +512,6 @@ void eg_trainer_infer(int64_t trainer, const float* x, int64_t x_len, int batch,
     check_batch(t->model->d, batch, frames, x, x_len);
     check_len("logits", logits, logits_len, checked_product({batch, t->model->d.classes}, "logits"));
     run_batch(*t, x, nullptr, nullptr, 0.0f, batch, frames, logits, nullptr, nullptr, nullptr);
-}
-
-void eg_trainer_set_frame_loss(int64_t trainer, const int* keyword, int64_t keyword_len, int frames, float weight) {
-    Trainer* t = as_trainer(trainer);
-    const int C = t->model->d.classes;
-    check_len("keyword", keyword, keyword_len, C);
-    check_dim("frames", frames, 1, 1 << 20);
-    if (!(weight >= 0.0f && weight <= 1e6f)) fail("frame loss weight must be in [0, 1e6], got " + std::to_string(weight));
-    for (int c = 0; c < C; c++)
-        if (keyword[c] != 0 && keyword[c] != 1)
-            fail("keyword[" + std::to_string(c) + "] = " + std::to_string(keyword[c]) + " is not 0 or 1");
-    t->frame_loss.keyword.assign(keyword, keyword + C);
-    t->frame_loss.frames = frames;
-    t->frame_loss.weight = weight;
 }
 
 int64_t eg_trainer_get_step(int64_t trainer) { return as_trainer(trainer)->step; }

@@ -33,11 +33,6 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
 double eg_trainer_gradients(int64_t trainer, const float* x, int64_t x_len, const float* h0, int64_t h0_len,
                             const int* labels, int64_t labels_len, int batch, int frames, float label_smoothing,
                             float* grads, int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len);
-// Adds to the loss of eg_trainer_step and eg_trainer_gradients, from now on, weight × the max-pooled "no keyword"
-// loss (gru.h, negative_max_loss) over the last `frames` frames of every sequence whose label is not a keyword
-// (keyword[C]: 1 for the classes that are keywords, else 0), scaled by 1/batch like the cross-entropy. Weight 0
-// turns it off (the default).
-void eg_trainer_set_frame_loss(int64_t trainer, const int* keyword, int64_t keyword_len, int frames, float weight);
 // Batch inference on the trainer's threads.
 void eg_trainer_infer(int64_t trainer, const float* x, int64_t x_len, int batch, int frames, float* logits,
                       int64_t logits_len);

@@ -87,13 +87,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "train for continuous listening: precede each batch's clips with 0..MS ms of other clips, "
                     + "so the model runs on a stream without resets (0: one-clip windows from a zero state)")
     double contextMs;
-    @Option(names = "--frame-loss", defaultValue = "0", paramLabel = "W",
-            description = "weight of a max-pooled loss that keeps silence and unknown clips from looking like a command "
-                    + "at any of their last --frame-loss-ms, not only at their end (0 = off; default: ${DEFAULT-VALUE})")
-    float frameLoss;
-    @Option(names = "--frame-loss-ms", defaultValue = "600", paramLabel = "MS",
-            description = "how much of the end of each silence and unknown clip --frame-loss looks at (default: ${DEFAULT-VALUE})")
-    double frameLossMs;
     @Option(names = "--ema", defaultValue = "0", paramLabel = "D", description = "weight averaging decay per step (0 = off, e.g. 0.998)") float ema;
     @Option(names = "--time-masks", defaultValue = "2", paramLabel = "N",
             description = "SpecAugment time masks per clip (default: ${DEFAULT-VALUE})") int timeMasks;
@@ -116,10 +109,6 @@ public final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--keep must be best or last");
         }
         return keep.equals("best");
-    }
-
-    private static int frames(double ms, FeatureSettings fs) {
-        return (int) Math.round(ms / (1000.0 * fs.hopLength() / fs.sampleRate()));
     }
 
     @Override
@@ -148,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
                 noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : noiseVolume, noAugment ? 0 : d.shiftSamples(),
                 d.silenceFraction(), (float) (unknownPercent / 100), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
                 noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing,
-                frames(contextMs, fs), frameLoss, Math.max(1, frames(frameLossMs, fs)));
+                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())));
         Path ckpt = Path.of(out + ".ckpt");
         Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");

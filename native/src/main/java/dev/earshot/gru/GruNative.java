@@ -58,9 +58,6 @@ public final class GruNative {
                                                      float labelSmoothing, float[] grads, long gradsLen, float[] dx, long dxLen,
                                                      float[] dh0, long dh0Len);
 
-    public static native void eg_trainer_set_frame_loss(long trainer, int[] keyword, long keywordLen, int frames,
-                                                        float weight);
-
     public static native void eg_trainer_infer(long trainer, float[] x, long xLen, int batch, int frames,
                                                float[] logits, long logitsLen);
 

@@ -86,8 +86,7 @@ public final class GruTrainer implements AutoCloseable {
     }
 
     /**
-     * Gradients of the mean cross-entropy (plus the frame loss, when {@link #setFrameLoss} set one) without
-     * updating anything.
+     * Gradients of the mean cross-entropy without updating anything.
      *
      * @param h0    initial states [layers, batch, hidden], or null for zeros
      * @param grads out: [parameterCount], same layout as {@link GruModel#parameters()}
@@ -117,35 +116,6 @@ public final class GruTrainer implements AutoCloseable {
             return GruNative.eg_trainer_gradients(h, x, x.length, h0, h0 == null ? 0 : h0.length, labels,
                     labels.length, batch, frames, labelSmoothing, grads, grads.length, dx, dx == null ? 0 : dx.length, dh0,
                     dh0 == null ? 0 : dh0.length);
-        } finally {
-            handle.release();
-        }
-    }
-
-    /**
-     * Adds a max-pooled "no keyword" loss on negative clips to every later {@link #step} and {@link #gradients}
-     * call (the negative half of the max-pooling loss of Sun et al. 2016, "Max-pooling loss training of long
-     * short-term memory networks for small-footprint keyword spotting"). For each clip whose label is not a
-     * keyword, the head is applied at each of the clip's last {@code frames} frames, and the frame where
-     * −log(1 − P(some keyword)) is largest adds that much, times {@code weight}, to the clip's loss. The
-     * cross-entropy only reads the last frame; a streaming detector reads them all, and this is what teaches
-     * the model to stay quiet through a non-keyword word and not only at its end.
-     *
-     * @param keyword [classes]: true for the classes that are keywords
-     * @param frames  how many of each clip's last frames the loss looks at (clips shorter use all of theirs)
-     * @param weight  ≥ 0; 0 turns the loss off (the default)
-     */
-    public void setFrameLoss(boolean[] keyword, int frames, float weight) {
-        if (keyword == null || keyword.length != config.classes())
-            throw new IllegalArgumentException("keyword[] must have one entry per class (" + config.classes() + ")");
-        if (frames < 1) throw new IllegalArgumentException("frames must be >= 1, got " + frames);
-        if (!(weight >= 0 && weight <= 1e6f))
-            throw new IllegalArgumentException("frame loss weight must be in [0, 1e6], got " + weight);
-        int[] k = new int[keyword.length];
-        for (int c = 0; c < k.length; c++) k[c] = keyword[c] ? 1 : 0;
-        long h = handle.acquire();
-        try {
-            GruNative.eg_trainer_set_frame_loss(h, k, k.length, frames, weight);
         } finally {
             handle.release();
         }

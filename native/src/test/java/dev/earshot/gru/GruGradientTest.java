@@ -54,45 +54,6 @@ class GruGradientTest {
         check("initial state", dh0, hd, v -> ref.loss(pd, xd, v, labels, B, T, smoothing));
     }
 
-    /** The same with the max-pooled frame loss on negatives (GruTrainer.setFrameLoss) switched on. */
-    @ParameterizedTest(name = "I={0} H={1} L={2} C={3} B={4} T={5} threads={6} frames={7} weight={8}")
-    @CsvSource({
-            "2, 3, 1, 3, 3, 4, 1, 3, 1.0",
-            "3, 4, 2, 4, 4, 6, 2, 6, 0.5",
-            "2, 5, 2, 12, 5, 7, 2, 20, 2.0",
-    })
-    void frameLossGradientsMatchFiniteDifferences(int I, int H, int L, int C, int B, int T, int threads, int frames,
-                                                  double weight) {
-        GruConfig cfg = new GruConfig(I, H, L, C);
-        SplittableRandom rng = new SplittableRandom(17L * I + 5L * H + L + B);
-        float[] p = TestData.uniform(rng, (int) cfg.parameterCount(), 0.8);
-        float[] x = TestData.uniform(rng, B * T * I, 1.0);
-        float[] h0 = TestData.uniform(rng, L * B * H, 0.5);
-        int[] labels = TestData.labels(rng, B, C);
-        // classes 0 and 1 (silence and unknown, as the trainer numbers them) are not keywords; two rows are negatives
-        boolean[] keyword = new boolean[C];
-        for (int k = 2; k < C; k++) keyword[k] = true;
-        labels[0] = 0;
-        labels[1] = 1;
-        labels[2] = 2;
-
-        float[] grads = new float[p.length], dx = new float[x.length], dh0 = new float[h0.length];
-        double loss;
-        try (GruModel model = new GruModel(cfg, p); GruTrainer trainer = new GruTrainer(model, threads)) {
-            trainer.setFrameLoss(keyword, frames, (float) weight);
-            loss = trainer.gradients(x, h0, labels, B, T, grads, dx, dh0);
-        }
-        ReferenceGru ref = new ReferenceGru(cfg);
-        double[] pd = ReferenceGru.toDouble(p), xd = ReferenceGru.toDouble(x), hd = ReferenceGru.toDouble(h0);
-        double plain = ref.loss(pd, xd, hd, labels, B, T, 0);
-        double framed = ref.lossWithFrames(pd, xd, hd, labels, B, T, 0, keyword, frames, weight);
-        assertTrue(framed > plain + 1e-3, "the frame loss adds to the loss");
-        assertEquals(framed, loss, 1e-5, "loss");
-        check("parameters", grads, pd, v -> ref.lossWithFrames(v, xd, hd, labels, B, T, 0, keyword, frames, weight));
-        check("input sequence", dx, xd, v -> ref.lossWithFrames(pd, v, hd, labels, B, T, 0, keyword, frames, weight));
-        check("initial state", dh0, hd, v -> ref.lossWithFrames(pd, xd, v, labels, B, T, 0, keyword, frames, weight));
-    }
-
     private static void check(String what, float[] analytic, double[] at, java.util.function.ToDoubleFunction<double[]> f) {
         double worst = 0;
         int worstAt = -1;

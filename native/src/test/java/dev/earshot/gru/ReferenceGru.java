@@ -109,34 +109,6 @@ final class ReferenceGru {
         return sum / B;
     }
 
-    /**
-     * {@link #loss(double[], double[], double[], int[], int, int, double)} plus weight × the max-pooled "no keyword"
-     * loss: for each clip whose label is not a keyword, the largest over its last F frames of
-     * −log Σ_{c not keyword} softmax(Wo·h_t + bo)_c, averaged over the batch.
-     */
-    double lossWithFrames(double[] p, double[] x, double[] h0, int[] labels, int B, int T, double eps,
-                          boolean[] keyword, int F, double weight) {
-        double[][][][] hs = hiddenStates(p, x, h0, B, T);
-        int H = c.hidden(), C = c.classes(), wo = headOffset(), bo = wo + C * H;
-        double extra = 0;
-        for (int b = 0; b < B; b++) {
-            if (keyword[labels[b]]) continue;
-            double worst = Double.NEGATIVE_INFINITY;
-            for (int t = Math.max(0, T - F); t < T; t++) {
-                double all = 0, none = 0;
-                for (int k = 0; k < C; k++) {
-                    double s = p[bo + k];
-                    for (int j = 0; j < H; j++) s += p[wo + k * H + j] * hs[c.layers() - 1][t][b][j];
-                    all += Math.exp(s);
-                    if (!keyword[k]) none += Math.exp(s);
-                }
-                worst = Math.max(worst, Math.log(all) - Math.log(none));
-            }
-            extra += worst;
-        }
-        return loss(p, x, h0, labels, B, T, eps) + weight * extra / B;
-    }
-
     static double[] toDouble(float[] a) {
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) d[i] = a[i];

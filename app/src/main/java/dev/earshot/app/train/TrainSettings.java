@@ -13,19 +13,18 @@ import java.util.Map;
  * the last epoch is kept, so that the validation score is an unbiased estimate (nothing was chosen on it).
  * {@code contextFrames} > 0 trains for continuous listening: each batch's clips are preceded by up to that many
  * frames of other clips (see {@link BatchMaker#withContext}), so the GRU learns to forget what came before
- * and can run on a stream without resets. {@code frameLossWeight} > 0 adds the max-pooled "no keyword" loss on the
- * last {@code frameLossFrames} frames of every silence and unknown clip ({@link dev.earshot.gru.GruTrainer#setFrameLoss}).
+ * and can run on a stream without resets.
  */
 public record TrainSettings(
         int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
         long seed, int threads,
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
         int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing,
-        int contextFrames, float frameLossWeight, int frameLossFrames) {
+        int contextFrames) {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, 0f, 60);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0);
     }
 
     public TrainSettings {
@@ -39,7 +38,7 @@ public record TrainSettings(
                 || silenceFraction < 0 || unknownFraction < 0 || timeMasks < 0 || timeMaskWidth < 0
                 || bandMasks < 0 || bandMaskWidth < 0 || speedPerturbation < 0 || speedPerturbation >= 0.5f
                 || emaDecay < 0 || emaDecay >= 1 || labelSmoothing < 0 || labelSmoothing >= 1
-                || contextFrames < 0 || contextFrames > 100_000 || !(frameLossWeight >= 0) || frameLossFrames < 1) {
+                || contextFrames < 0 || contextFrames > 100_000) {
             throw new IllegalArgumentException("augmentation settings out of range");
         }
     }
@@ -68,10 +67,6 @@ public record TrainSettings(
         m.put("keep", keepBest ? "best validation epoch" : "last epoch");
         m.put("label_smoothing", Float.toString(labelSmoothing));
         if (contextFrames > 0) m.put("context_frames", Integer.toString(contextFrames));
-        if (frameLossWeight > 0) {
-            m.put("frame_loss_weight", Float.toString(frameLossWeight));
-            m.put("frame_loss_frames", Integer.toString(frameLossFrames));
-        }
         return m;
     }
 }

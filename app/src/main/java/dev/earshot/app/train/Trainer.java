@@ -117,11 +117,6 @@ public final class Trainer {
              GruModel averaged = new GruModel(arch, s.seed()); GruTrainer scorer = new GruTrainer(averaged, s.threads())) {
             best = gru.parameters();
             float[] ema = s.emaDecay() > 0 ? gru.parameters() : null;
-            if (s.frameLossWeight() > 0) {
-                boolean[] keyword = new boolean[labels.size()];
-                for (int c = 0; c < keyword.length; c++) keyword[c] = c != silence && c != unknown;
-                trainer.setFrameLoss(keyword, s.frameLossFrames(), s.frameLossWeight());
-            }
             if (ckpt != null) {
                 gru.setParameters(ckpt.params());
                 if (ema != null) ema = ckpt.ema();
