@@ -19,11 +19,16 @@ public final class AtomicFile {
     /** Writes the content into the stream it is given. */
     @FunctionalInterface
     public interface Writer {
+        /** Writes everything to {@code out}; the file appears only if this returns normally. */
         void write(OutputStream out) throws IOException;
     }
 
     private AtomicFile() {}
 
+    /**
+     * Writes {@code target} through a temporary file in the same folder, synced and then renamed over it, so a
+     * reader sees the old file or the whole new one, never a part (and a crash leaves the old one).
+     */
     public static void write(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();

@@ -42,6 +42,7 @@ public final class CommandRecognizer {
         smoothed = new float[n];
     }
 
+    /** The settings this recognizer applies. */
     public DetectionSettings settings() {
         return settings;
     }

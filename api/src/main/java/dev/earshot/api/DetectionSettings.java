@@ -20,6 +20,7 @@ import java.util.Map;
  */
 public record DetectionSettings(int averageWindowMs, float threshold, Map<String, Float> thresholds,
                                 int suppressionMs, int minimumCount, int windowStrideMs) {
+    /** Checks every setting's range and copies the per-keyword thresholds. */
     public DetectionSettings {
         if (averageWindowMs < 0 || suppressionMs < 0 || minimumCount < 1 || windowStrideMs < 1) {
             throw new IllegalArgumentException("averageWindowMs and suppressionMs must be >= 0, minimumCount and "
@@ -106,6 +107,7 @@ public record DetectionSettings(int averageWindowMs, float threshold, Map<String
         }
     }
 
+    /** The threshold for {@code label}: its own if it has one, else the global {@link #threshold()}. */
     public float thresholdFor(String label) {
         return thresholds.getOrDefault(label, threshold);
     }

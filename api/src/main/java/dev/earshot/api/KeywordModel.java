@@ -36,7 +36,9 @@ public final class KeywordModel implements AutoCloseable {
      * than the default and about 12 times as costly in a {@link Spotter}, which runs it on overlapping windows.
      */
     public static final String BUNDLED_WINDOWS_RESOURCE = "/dev/earshot/api/windows.earshot";
+    /** The label of the class "no speech": background noise or quiet. */
     public static final String SILENCE = "_silence_";
+    /** The label of the class "a word that is not one of the commands". */
     public static final String UNKNOWN = "_unknown_";
     /**
      * Provenance key saying how a {@link Spotter} runs the model: {@link #CONTINUOUS} (trained with context,
@@ -44,7 +46,9 @@ public final class KeywordModel implements AutoCloseable {
      * staggered one-clip windows). Absent means windows: models made before the key existed.
      */
     public static final String STREAMING_KEY = "streaming";
+    /** {@link #STREAMING_KEY} value: one GRU stream that never resets. */
     public static final String CONTINUOUS = "continuous";
+    /** {@link #STREAMING_KEY} value: staggered one-clip windows, each from a zero state. */
     public static final String WINDOWS = "windows";
 
     private final List<String> labels;
@@ -138,6 +142,7 @@ public final class KeywordModel implements AutoCloseable {
         AtomicFile.write(file, out -> out.write(bytes));
     }
 
+    /** Everything {@link #save} writes: labels, features, architecture, provenance and the current weights. */
     public ModelFile.Contents contents() {
         return new ModelFile.Contents(labels, features, architecture, clipSamples, provenance, gru.parameters(), storedAs);
     }
@@ -150,14 +155,17 @@ public final class KeywordModel implements AutoCloseable {
         return storedAs == ModelFile.Precision.INT8 ? GruStream.Weights.INT8 : GruStream.Weights.FLOAT32;
     }
 
+    /** The classes, in the order of the model's outputs: {@link #SILENCE}, {@link #UNKNOWN}, then the commands. */
     public List<String> labels() {
         return labels;
     }
 
+    /** The MFCC settings the model was trained on, with the feature normalization. */
     public FeatureSettings features() {
         return features;
     }
 
+    /** The GRU's shape: features in, hidden units, layers, classes out. */
     public GruConfig architecture() {
         return architecture;
     }
@@ -172,6 +180,7 @@ public final class KeywordModel implements AutoCloseable {
         return provenance;
     }
 
+    /** The audio rate the model takes, in Hz; a {@link Spotter} resamples other rates to it. */
     public int sampleRate() {
         return features.sampleRate();
     }
@@ -195,6 +204,7 @@ public final class KeywordModel implements AutoCloseable {
         return out;
     }
 
+    /** Feature frames in one clip of {@link #clipSamples()}. */
     public int clipFrames() {
         return mfcc.frameCount(clipSamples);
     }

@@ -44,6 +44,7 @@ import java.util.Map;
  */
 public final class ModelFile {
     static final byte[] MAGIC = {(byte) 0x89, 'E', 'A', 'R', 'S', 'H', 'O', 'T', '\r', '\n', 0x1A, '\n'};
+    /** The format version this code writes and reads. */
     public static final int VERSION = 1;
     /** Far above any real model (a few MB at most); stops a huge file from being read whole. */
     public static final long MAX_BYTES = 256L << 20;
@@ -66,6 +67,7 @@ public final class ModelFile {
      */
     public record Contents(List<String> labels, FeatureSettings features, GruConfig architecture, int clipSamples,
                            Map<String, String> provenance, float[] weights, Precision storedAs) {
+        /** Checks that {@code storedAs} is given. */
         public Contents {
             if (storedAs == null) throw new NullPointerException("storedAs");
         }
@@ -79,6 +81,7 @@ public final class ModelFile {
 
     private ModelFile() {}
 
+    /** The file's bytes, with the weights as float32. */
     public static byte[] encode(Contents c) throws IOException {
         return encode(c, Precision.FLOAT32);
     }
@@ -184,6 +187,10 @@ public final class ModelFile {
         return decode(data, source);
     }
 
+    /**
+     * Parses and checks a whole model file (magic, version, digest, every size and value); {@code source} names it in
+     * errors.
+     */
     public static Contents decode(byte[] data, String source) throws ModelFormatException {
         if (data.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(data, MAGIC.length), MAGIC)) {
             if (data.length >= 8 && Arrays.equals(Arrays.copyOf(data, 8), Arrays.copyOf(MAGIC, 8))) {
