@@ -9,7 +9,12 @@ import java.util.Locale;
  */
 public final class AudioClip {
     /** RIFF (little-endian) or RIFX (big-endian) WAV container. */
-    public enum Container { RIFF, RIFX }
+    public enum Container {
+        /** Little-endian ("RIFF" chunk). */
+        RIFF,
+        /** Big-endian ("RIFX" chunk). */
+        RIFX
+    }
 
     private final String source;
     private final Container container;
@@ -42,6 +47,7 @@ public final class AudioClip {
 
     /** Name of the file or buffer the clip was read from. */
     public String source() { return source; }
+    /** The container the file used. */
     public Container container() { return container; }
     /** Codec as read: {@code "PCM"}, {@code "IEEE float"}, {@code "mu-law"} or {@code "A-law"}. */
     public String codec() { return codec; }
@@ -49,6 +55,7 @@ public final class AudioClip {
     public int formatTag() { return formatTag; }
     /** Whether the header was WAVE_FORMAT_EXTENSIBLE. */
     public boolean extensible() { return extensible; }
+    /** Bits per sample in the file. */
     public int bitsPerSample() { return bitsPerSample; }
     /** Channels in the file (the samples are their mean). */
     public int channels() { return channels; }

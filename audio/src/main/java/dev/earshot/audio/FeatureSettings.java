@@ -127,15 +127,25 @@ public final class FeatureSettings {
         return b;
     }
 
+    /** Audio rate in Hz. */
     public int sampleRate() { return sampleRate; }
+    /** Analysis window length in samples. */
     public int windowLength() { return windowLength; }
+    /** Samples between the starts of successive frames. */
     public int hopLength() { return hopLength; }
+    /** FFT length in samples (a power of two, at least the window). */
     public int fftSize() { return fftSize; }
+    /** Mel filter bands. */
     public int melBands() { return melBands; }
+    /** Lowest frequency the mel bands cover, in Hz. */
     public double minHz() { return minHz; }
+    /** Highest frequency the mel bands cover, in Hz. */
     public double maxHz() { return maxHz; }
+    /** Cepstral coefficients per frame (the DCT keeps this many). */
     public int coefficients() { return coefficients; }
+    /** Added to each mel energy before the log: {@code log(mel + floor)}. */
     public double logFloor() { return logFloor; }
+    /** Where frames sit in the signal. */
     public FrameLayout layout() { return layout; }
     /** Whether per-coefficient mean/std normalization is set (false = identity). */
     public boolean normalized() { return normMean.length > 0; }
@@ -315,9 +325,11 @@ public final class FeatureSettings {
         private Builder() {
         }
 
+        /** Audio rate in Hz. */
         public Builder sampleRate(int hz) { this.sampleRate = hz; return this; }
         /** Window length in samples. Resets n_fft to "next power of two" unless set after this. */
         public Builder windowLength(int samples) { this.windowLength = samples; this.fftSize = 0; return this; }
+        /** Samples between the starts of successive frames. */
         public Builder hopLength(int samples) { this.hopLength = samples; return this; }
         /** Window and hop in milliseconds at the builder's current sample rate (set the rate first). */
         public Builder windowMillis(double winMs, double hopMs) {
@@ -327,10 +339,15 @@ public final class FeatureSettings {
         }
         /** FFT size (a power of two &ge; window); 0 = next power of two. */
         public Builder fftSize(int n) { this.fftSize = n; return this; }
+        /** Mel filter bands. */
         public Builder melBands(int n) { this.melBands = n; return this; }
+        /** The range the mel bands cover, in Hz. */
         public Builder frequencyRange(double minHz, double maxHz) { this.minHz = minHz; this.maxHz = maxHz; return this; }
+        /** Cepstral coefficients kept per frame. */
         public Builder coefficients(int n) { this.coefficients = n; return this; }
+        /** Added to each mel energy before the log. */
         public Builder logFloor(double floor) { this.logFloor = floor; return this; }
+        /** Where frames sit in the signal. */
         public Builder layout(FrameLayout layout) { this.layout = layout; return this; }
         /** Per-coefficient normalization {@code (c - mean) / std}; pass nulls for identity. */
         public Builder normalization(float[] mean, float[] std) {
@@ -339,6 +356,7 @@ public final class FeatureSettings {
             return this;
         }
 
+        /** The settings, checked: a clear IllegalArgumentException names the first one out of range. */
         public FeatureSettings build() {
             return new FeatureSettings(this);
         }

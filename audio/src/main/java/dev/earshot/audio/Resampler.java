@@ -6,8 +6,9 @@ package dev.earshot.audio;
  * lower rate). Checked against scipy's {@code resample_poly} by the golden test.
  */
 public final class Resampler {
-    /** Lowest and highest rate accepted: beyond these a rate is a corrupt header, not audio. */
+    /** Lowest rate accepted: below it a rate is a corrupt header, not audio. */
     public static final int MIN_RATE = 1000;
+    /** Highest rate accepted: above it a rate is a corrupt header, not audio. */
     public static final int MAX_RATE = 1_000_000;
 
     private Resampler() {
