@@ -6,6 +6,7 @@ package dev.earshot.gru;
  */
 public record AdamSettings(float learningRate, float beta1, float beta2, float epsilon, float weightDecay,
                            float clipNorm) {
+    /** Checks every setting's range. */
     public AdamSettings {
         if (!(learningRate >= 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)
                 || !(weightDecay >= 0) || !(clipNorm >= 0)) {
@@ -19,6 +20,7 @@ public record AdamSettings(float learningRate, float beta1, float beta2, float e
         return new AdamSettings(learningRate, 0.9f, 0.999f, 1e-8f, 0f, 5f);
     }
 
+    /** The same settings with another learning rate (for a schedule). */
     public AdamSettings withLearningRate(float lr) {
         return new AdamSettings(lr, beta1, beta2, epsilon, weightDecay, clipNorm);
     }

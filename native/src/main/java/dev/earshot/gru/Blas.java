@@ -13,6 +13,7 @@ public final class Blas {
         return GruNative.eg_blas_info();
     }
 
+    /** The threads OpenBLAS uses for a call. */
     public static int threads() {
         GruNative.load();
         return GruNative.eg_blas_get_threads();

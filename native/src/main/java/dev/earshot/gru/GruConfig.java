@@ -5,6 +5,7 @@ package dev.earshot.gru;
  * {@code hidden} units, and a dense softmax head over {@code classes}.
  */
 public record GruConfig(int input, int hidden, int layers, int classes) {
+    /** Checks every dimension's range (as the native core does). */
     public GruConfig {
         check("input", input, 1, 1 << 16);
         check("hidden", hidden, 1, 1 << 16);

@@ -23,6 +23,7 @@ public final class GruModel implements AutoCloseable {
         setParameters(parameters);
     }
 
+    /** The model's shape. */
     public GruConfig config() {
         return config;
     }

@@ -31,6 +31,7 @@ public final class GruStream implements AutoCloseable {
         this(model, streams, Weights.FLOAT32);
     }
 
+    /** {@code streams} independent streams on {@code model}, reading its weights as {@code weights} says. */
     public GruStream(GruModel model, int streams, Weights weights) {
         if (streams < 1 || streams > (1 << 16)) {
             throw new IllegalArgumentException("streams must be in [1, 65536], got " + streams);
@@ -56,14 +57,17 @@ public final class GruStream implements AutoCloseable {
         }
     }
 
+    /** How many independent streams this holds. */
     public int streams() {
         return streams;
     }
 
+    /** The model's shape. */
     public GruConfig config() {
         return config;
     }
 
+    /** How the streams read the weights. */
     public Weights weights() {
         return weights;
     }
@@ -97,6 +101,7 @@ public final class GruStream implements AutoCloseable {
         return out;
     }
 
+    /** Replaces the hidden state of every stream: [layers, streams, hidden]. */
     public void setState(float[] state) {
         Checks.length("state", state, (long) config.layers() * streams * config.hidden());
         long h = handle.acquire();

@@ -18,10 +18,12 @@ public final class GruTrainer implements AutoCloseable {
         return Math.min(2, Runtime.getRuntime().availableProcessors());
     }
 
+    /** A trainer on {@link #defaultThreads()} threads. */
     public GruTrainer(GruModel model) {
         this(model, defaultThreads());
     }
 
+    /** A trainer that cuts each batch into {@code threads} slices, one per thread. */
     public GruTrainer(GruModel model, int threads) {
         if (threads < 1 || threads > 256) throw new IllegalArgumentException("threads must be in [1, 256], got " + threads);
         this.model = model;
@@ -42,10 +44,12 @@ public final class GruTrainer implements AutoCloseable {
         }
     }
 
+    /** The model this trainer updates. */
     public GruModel model() {
         return model;
     }
 
+    /** The threads each step runs on. */
     public int threads() {
         long h = handle.acquire();
         try {
