@@ -155,7 +155,10 @@ public final class KeywordModel implements AutoCloseable {
         return storedAs == ModelFile.Precision.INT8 ? GruStream.Weights.INT8 : GruStream.Weights.FLOAT32;
     }
 
-    /** The classes, in the order of the model's outputs: {@link #SILENCE}, {@link #UNKNOWN}, then the commands. */
+    /**
+     * The classes, in the order of the model's outputs (as Earshot trains them: {@link #SILENCE}, {@link #UNKNOWN},
+     * then the commands).
+     */
     public List<String> labels() {
         return labels;
     }
