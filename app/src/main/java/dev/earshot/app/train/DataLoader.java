@@ -32,14 +32,24 @@ public final class DataLoader {
         return clips;
     }
 
-    /** A split policy from a file of validation clips ({@code word/file.wav} per line); the rest is training. */
+    /**
+     * A split policy from a file of validation clips ({@code word/file.wav} per line); the rest is training, except
+     * the unlisted clips of the listed clips' speakers (the clips a dataset gained after the list was made), which
+     * are held out of both (reported as testing): validation stays held out by speaker.
+     */
     public static SplitPolicy validationList(Path file) throws IOException {
         Set<String> val = readClipList(file);
+        Set<String> speakers = new HashSet<>();
+        for (String p : val) {
+            String name = p.substring(p.lastIndexOf('/') + 1);
+            if (!p.startsWith(dev.earshot.datasets.LabelSet.SILENCE + "/")) speakers.add(Clip.speakerOf(name));
+        }
         String name = file.getFileName().toString();
         return new SplitPolicy() {
             @Override
             public Split splitOf(Clip clip) {
-                return val.contains(clip.relativePath()) ? Split.VALIDATION : Split.TRAINING;
+                if (val.contains(clip.relativePath())) return Split.VALIDATION;
+                return !clip.isSilence() && speakers.contains(clip.speaker()) ? Split.TESTING : Split.TRAINING;
             }
 
             @Override
