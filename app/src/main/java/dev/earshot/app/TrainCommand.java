@@ -3,10 +3,13 @@ package dev.earshot.app;
 import dev.earshot.app.train.DataLoader;
 import dev.earshot.app.train.Report;
 import dev.earshot.app.train.TrainSettings;
+import dev.earshot.app.train.NegativeSettings;
 import dev.earshot.app.train.Trainer;
 import dev.earshot.app.train.TrainingData;
 import dev.earshot.audio.FeatureSettings;
+import dev.earshot.datasets.BackgroundNoise;
 import dev.earshot.datasets.LabelSet;
+import dev.earshot.datasets.NegativeAudio;
 import dev.earshot.datasets.SpeechCommandsDataset;
 import dev.earshot.datasets.SplitPolicy;
 import java.nio.file.Path;
@@ -92,6 +95,33 @@ public final class TrainCommand implements Callable<Integer> {
             description = "SpecAugment time masks per clip (default: ${DEFAULT-VALUE})") int timeMasks;
     @Option(names = "--band-masks", defaultValue = "2", paramLabel = "N",
             description = "SpecAugment mel-band masks per clip (default: ${DEFAULT-VALUE})") int bandMasks;
+    @Option(names = "--negatives", paramLabel = "DIR", description = "a folder of audio known to hold none of the "
+            + "target words (TV, office, other speech, music), read recursively; its windows train as _unknown_; "
+            + "unreadable files are skipped with a warning; repeatable")
+    java.util.List<Path> negatives = new java.util.ArrayList<>();
+    @Option(names = "--negatives-percent", defaultValue = "30", paramLabel = "P",
+            description = "negative windows drawn per epoch, as a percentage of the command words (default: ${DEFAULT-VALUE})")
+    double negativesPercent;
+    @Option(names = "--negative-context-percent", defaultValue = "0", paramLabel = "P",
+            description = "with --context-ms: the share of the audio before each clip cut from --negatives instead of "
+                    + "other clips (default: ${DEFAULT-VALUE})")
+    double negativeContextPercent;
+    @Option(names = "--hard-negatives-percent", defaultValue = "0", paramLabel = "P",
+            description = "the share of negative draws taken from the windows the model scores highest as a command "
+                    + "(hard-negative mining; 0 = off; default: ${DEFAULT-VALUE})")
+    double hardNegativesPercent;
+    @Option(names = "--mine-every", defaultValue = "5", paramLabel = "E",
+            description = "mine hard negatives with the weights being trained every E epochs (default: ${DEFAULT-VALUE})")
+    int mineEvery;
+    @Option(names = "--hard-negative-windows", defaultValue = "500", paramLabel = "N",
+            description = "how many of the highest-scoring windows are kept as hard negatives (default: ${DEFAULT-VALUE})")
+    int hardNegativeWindows;
+    @Option(names = "--mine-with", paramLabel = "MODEL",
+            description = "mine the hard negatives once, before training, with this model instead of the one being trained")
+    String mineWith;
+    @Option(names = "--background", paramLabel = "DIR", description = "a folder of background audio (music, "
+            + "ambience) mixed under clips, half of the noise draws, as _background_noise_ is; files over 1 s; repeatable")
+    java.util.List<Path> background = new java.util.ArrayList<>();
     @picocli.CommandLine.Mixin
     FeatureOptions features = new FeatureOptions();
 
@@ -113,6 +143,21 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        picocli.CommandLine cl = new picocli.CommandLine(this);
+        if (negatives.isEmpty() && (hardNegativesPercent > 0 || negativeContextPercent > 0 || mineWith != null)) {
+            throw new picocli.CommandLine.ParameterException(cl, "--hard-negatives-percent, --negative-context-percent "
+                    + "and --mine-with need --negatives DIR");
+        }
+        if (!(negativesPercent >= 0 && negativesPercent <= 1000)) throw new picocli.CommandLine.ParameterException(cl,
+                "--negatives-percent must be in [0, 1000], not " + negativesPercent);
+        for (double[] v : new double[][] {{negativeContextPercent, 0}, {hardNegativesPercent, 1}}) {
+            if (!(v[0] >= 0 && v[0] <= 100)) throw new picocli.CommandLine.ParameterException(cl,
+                    (v[1] == 0 ? "--negative-context-percent" : "--hard-negatives-percent") + " must be in [0, 100], not " + v[0]);
+        }
+        if (mineEvery < 1 || hardNegativeWindows < 1) throw new picocli.CommandLine.ParameterException(cl,
+                "--mine-every and --hard-negative-windows must be at least 1");
+        if (mineWith != null && hardNegativesPercent == 0) throw new picocli.CommandLine.ParameterException(cl,
+                "--mine-with needs --hard-negatives-percent > 0");
         FeatureSettings fs = features.settings();
         int clipSamples = fs.sampleRate();  // one second
         SpeechCommandsDataset dataset = SpeechCommandsDataset.open(data);
@@ -129,6 +174,18 @@ public final class TrainCommand implements Callable<Integer> {
         java.util.List<SpeechCommandsDataset> extra = new java.util.ArrayList<>();
         for (Path p : addData) extra.add(SpeechCommandsDataset.open(p));
         TrainingData td = DataLoader.load(dataset, extra, labelSet, policy, fs.sampleRate(), clipSamples);
+        if (!negatives.isEmpty()) td = td.withNegatives(NegativeAudio.load(negatives, fs.sampleRate(), 0, System.err));
+        if (!background.isEmpty()) {
+            NegativeAudio bg = NegativeAudio.load(background, fs.sampleRate(), clipSamples, System.err);
+            java.util.List<String> names = new java.util.ArrayList<>();
+            java.util.List<float[]> recs = new java.util.ArrayList<>();
+            for (int i = 0; i < bg.size(); i++) {
+                names.add(bg.recordings().get(i).name());
+                recs.add(bg.samples(i));
+            }
+            BackgroundNoise mine = BackgroundNoise.of(names, recs, clipSamples);
+            td = td.withNoise(td.noise() == null ? mine : td.noise().with(mine), bg.description());
+        }
         System.err.printf(Locale.ROOT, "loaded %d training and %d validation clips in %.1f s%n", td.train().size(),
                 td.validation().size(), (System.nanoTime() - t0) / 1e9);
         TrainSettings d = TrainSettings.defaults();
@@ -137,13 +194,22 @@ public final class TrainCommand implements Callable<Integer> {
                 noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : noiseVolume, noAugment ? 0 : d.shiftSamples(),
                 d.silenceFraction(), (float) (unknownPercent / 100), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
                 noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing,
-                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())));
+                (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())),
+                negatives.isEmpty() ? null : new NegativeSettings((float) (negativesPercent / 100),
+                        (float) (negativeContextPercent / 100), (float) (hardNegativesPercent / 100), mineEvery,
+                        hardNegativeWindows));
         Path ckpt = Path.of(out + ".ckpt");
         Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");
-        Trainer.Result r = new Trainer(td, fs, clipSamples, s, ckpt, resume, cacheDir, System.err)
-                .provenance("earshot", "0.1.0")
-                .run();
+        Trainer trainer = new Trainer(td, fs, clipSamples, s, ckpt, resume, cacheDir, System.err).provenance("earshot", "0.1.0");
+        Trainer.Result r;
+        if (mineWith != null) {
+            try (dev.earshot.api.KeywordModel miner = dev.earshot.api.KeywordModel.open(mineWith)) {
+                r = trainer.mineWith(miner, mineWith).run();
+            }
+        } else {
+            r = trainer.run();
+        }
         try (var model = r.model()) {
             model.save(out, precision());
         }

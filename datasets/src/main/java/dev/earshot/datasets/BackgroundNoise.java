@@ -16,11 +16,27 @@ public final class BackgroundNoise {
     private final List<String> names;
     private final List<float[]> recordings;
     private final int segmentSamples;
+    private final BackgroundNoise other;  // a second pool (the user's background), drawn half of the time; or null
 
-    private BackgroundNoise(List<String> names, List<float[]> recordings, int segmentSamples) {
+    private BackgroundNoise(List<String> names, List<float[]> recordings, int segmentSamples, BackgroundNoise other) {
         this.names = Collections.unmodifiableList(names);
         this.recordings = recordings;
         this.segmentSamples = segmentSamples;
+        this.other = other;
+    }
+
+    /**
+     * This noise and {@code more} (e.g. music and ambience a user marks as background): each segment comes from
+     * one of the two, each half of the time, so a few long recordings in one do not drown the other.
+     */
+    public BackgroundNoise with(BackgroundNoise more) {
+        if (more.segmentSamples != segmentSamples) {
+            throw new IllegalArgumentException("segments of " + more.segmentSamples + " and " + segmentSamples + " samples");
+        }
+        if (other != null) throw new IllegalStateException("already two pools");
+        List<String> all = new ArrayList<>(names);
+        all.addAll(more.names);
+        return new BackgroundNoise(all, recordings, segmentSamples, more);
     }
 
     /** The dataset's noise at 16 kHz, cut into 1 s segments. */
@@ -48,7 +64,7 @@ public final class BackgroundNoise {
             names.add(f.getFileName().toString());
             recs.add(pcm);
         }
-        return new BackgroundNoise(names, recs, segmentSamples);
+        return new BackgroundNoise(names, recs, segmentSamples, null);
     }
 
     /** Builds noise from arrays already in memory (each longer than {@code segmentSamples}). */
@@ -64,10 +80,10 @@ public final class BackgroundNoise {
         }
         List<float[]> copy = new ArrayList<>();
         for (float[] r : recordings) copy.add(r.clone());
-        return new BackgroundNoise(new ArrayList<>(names), copy, segmentSamples);
+        return new BackgroundNoise(new ArrayList<>(names), copy, segmentSamples, null);
     }
 
-    /** Names of the recordings (file names). */
+    /** Names of the recordings (file names), of both pools. */
     public List<String> names() { return names; }
 
     /** Samples in one segment. */
@@ -75,9 +91,11 @@ public final class BackgroundNoise {
 
     /**
      * A random segment, drawn as TensorFlow's {@code get_data} does: a recording uniformly, then an offset
-     * uniformly in {@code [0, length - segment)}. Returns a new array.
+     * uniformly in {@code [0, length - segment)}; with a second pool ({@link #with}) a fair coin first picks the
+     * pool. Returns a new array.
      */
     public float[] segment(SplittableRandom rng) {
+        if (other != null && rng.nextBoolean()) return other.segment(rng);
         float[] rec = recordings.get(rng.nextInt(recordings.size()));
         int offset = rng.nextInt(rec.length - segmentSamples);
         float[] out = new float[segmentSamples];

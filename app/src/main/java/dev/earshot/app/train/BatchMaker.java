@@ -3,6 +3,7 @@ package dev.earshot.app.train;
 import dev.earshot.audio.Mfcc;
 import dev.earshot.datasets.Augmenter;
 import dev.earshot.datasets.BackgroundNoise;
+import dev.earshot.datasets.NegativeAudio;
 import dev.earshot.datasets.SpecAugment;
 import dev.earshot.datasets.SpeedPerturbation;
 import java.util.List;
@@ -20,6 +21,14 @@ final class BatchMaker {
     /** Id of a silence example made from background noise alone. */
     static final int NOISE_SILENCE = -1;
 
+    /**
+     * The id of negative item {@code item}: items below the number of negative recordings are a window of that
+     * recording at a fresh offset; the rest are the hard windows mined last ({@link #setHardWindows}), in order.
+     */
+    static int negativeId(int item) {
+        return -2 - item;
+    }
+
     private final Mfcc mfcc;
     private final List<Example> examples;
     private final Augmenter augmenter;
@@ -29,6 +38,9 @@ final class BatchMaker {
     private final int frames, bands, coefs;
     private final float[][] clean;       // normalized clean frames per example (from the feature cache), or null
     private final boolean augmenting;
+    private final NegativeAudio negatives;  // or null
+    private final int unknownLabel;
+    private volatile List<HardNegativeMiner.Window> hard = List.of();
 
     /**
      * @param clean the examples' clean, normalized frames, read from the feature cache: used for validation and
@@ -37,6 +49,14 @@ final class BatchMaker {
      */
     BatchMaker(Mfcc mfcc, List<Example> examples, float[][] clean, BackgroundNoise noise, TrainSettings s,
                int clipSamples, int silenceLabel) {
+        this(mfcc, examples, clean, noise, s, clipSamples, silenceLabel, null, -1);
+    }
+
+    /** @param negatives audio whose windows are {@code unknownLabel} examples ({@link #negativeId}), or null */
+    BatchMaker(Mfcc mfcc, List<Example> examples, float[][] clean, BackgroundNoise noise, TrainSettings s,
+               int clipSamples, int silenceLabel, NegativeAudio negatives, int unknownLabel) {
+        this.negatives = negatives;
+        this.unknownLabel = unknownLabel;
         this.mfcc = mfcc;
         this.examples = examples;
         this.augmenter = new Augmenter(noise, new Augmenter.Settings(s.noiseProbability(), s.noiseVolume(),
@@ -50,6 +70,11 @@ final class BatchMaker {
         this.clean = clean;
         this.augmenting = s.noiseProbability() > 0 || s.shiftSamples() > 0 || s.timeMasks() > 0 || s.bandMasks() > 0
                 || s.speedPerturbation() > 0;
+    }
+
+    /** The hard windows that negative items past the recordings refer to (from the last mining). */
+    void setHardWindows(List<HardNegativeMiner.Window> windows) {
+        hard = List.copyOf(windows);
     }
 
     int frames() {
@@ -71,13 +96,17 @@ final class BatchMaker {
         IntStream.range(0, count).parallel().forEach(i -> {
             int id = ids[from + i];
             SplittableRandom r = rng == null ? null : new SplittableRandom(seeds[i]);
-            if (id != NOISE_SILENCE && clean != null && (r == null || !augmenting)) {
+            if (id >= 0 && clean != null && (r == null || !augmenting)) {
                 y[i] = examples.get(id).label();
                 System.arraycopy(clean[id], 0, x, i * frames * coefs, frames * coefs);
                 return;
             }
             float[] pcm;
-            if (id == NOISE_SILENCE) {
+            if (id <= negativeId(0)) {
+                SplittableRandom nr = r == null ? new SplittableRandom(from + i) : r;
+                pcm = augmenter.augment(negativeWindow(-2 - id, nr), nr);
+                y[i] = unknownLabel;
+            } else if (id == NOISE_SILENCE) {
                 pcm = augmenter.silence(r == null ? new SplittableRandom(from + i) : r);
                 y[i] = silenceLabel;
             } else {
@@ -87,6 +116,26 @@ final class BatchMaker {
             }
             featurize(pcm, r, x, i * frames * coefs);
         });
+    }
+
+    /** Negative item {@code item}'s samples: a fresh window of a recording, or a mined hard window. */
+    private float[] negativeWindow(int item, SplittableRandom r) {
+        int n = negatives.size();
+        if (item < n) return negatives.window(item, negatives.randomStart(item, clipSamples, r), clipSamples);
+        HardNegativeMiner.Window w = hard.get(item - n);
+        return negatives.window(w.recording(), w.start(), clipSamples);
+    }
+
+    /**
+     * {@code count} augmented windows of random negative recordings, featurized: [count, frames, coefficients],
+     * the other audio placed before clips in continuous training ({@link #withContext}).
+     */
+    float[] negativeContext(int count, SplittableRandom rng) {
+        int[] ids = new int[count];
+        for (int i = 0; i < count; i++) ids[i] = negativeId(rng.nextInt(negatives.size()));
+        float[] x = new float[count * frames * coefs];
+        fill(ids, 0, count, rng, x, new int[count]);
+        return x;
     }
 
     private float[] augment(Example e, SplittableRandom r) {
@@ -125,13 +174,30 @@ final class BatchMaker {
      * without resets asks of it.
      */
     static float[] withContext(float[] x, int b, int frames, int coefs, int context, SplittableRandom r) {
+        return withContext(x, b, frames, coefs, context, r, null, 0, 0);
+    }
+
+    /**
+     * {@link #withContext(float[], int, int, int, int, SplittableRandom)}, each piece of context taken with
+     * probability {@code poolShare} from a random row of {@code pool} [poolRows, frames, coefs] (negative audio)
+     * instead of another row of the batch.
+     */
+    static float[] withContext(float[] x, int b, int frames, int coefs, int context, SplittableRandom r, float[] pool,
+                               int poolRows, double poolShare) {
         int t2 = context + frames;
         float[] out = new float[b * t2 * coefs];
         for (int i = 0; i < b; i++) {
             int end = (i * t2 + context) * coefs; // where the context ends and the clip begins
             for (int need = context; need > 0; ) {
-                int j = b == 1 ? i : (i + 1 + r.nextInt(b - 1)) % b;
                 int take = Math.min(need, frames);
+                if (pool != null && r.nextDouble() < poolShare) {
+                    int j = r.nextInt(poolRows);
+                    System.arraycopy(pool, (j * frames + frames - take) * coefs, out, end - take * coefs, take * coefs);
+                    end -= take * coefs;
+                    need -= take;
+                    continue;
+                }
+                int j = b == 1 ? i : (i + 1 + r.nextInt(b - 1)) % b;
                 System.arraycopy(x, (j * frames + frames - take) * coefs, out, end - take * coefs, take * coefs);
                 end -= take * coefs;
                 need -= take;

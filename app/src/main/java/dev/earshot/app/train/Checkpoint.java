@@ -19,12 +19,13 @@ import java.util.Map;
 
 /**
  * Everything needed to continue a run after the last finished epoch: the weights, Adam's moments and
- * step, the best weights so far, the weights' running average, the normalization and the learning curves. Written atomically after
+ * step, the best weights so far, the weights' running average, the normalization, the learning curves and the
+ * hard negatives mined last. Written atomically after
  * every epoch and checksummed (SHA-256), so a kill at any moment leaves the previous complete checkpoint.
  */
 record Checkpoint(Map<String, String> settings, int epochsDone, float[] params, float[] adamM, float[] adamV,
                   long adamStep, float[] bestParams, double bestAccuracy, int bestEpoch, float[] normMean,
-                  float[] normStd, List<History.Epoch> history, float[] ema) {
+                  float[] normStd, List<History.Epoch> history, float[] ema, List<HardNegativeMiner.Window> hard) {
     private static final int MAGIC = 0x45534b31;  // "ESK1"
 
     void save(Path file) throws IOException {
@@ -57,6 +58,12 @@ record Checkpoint(Map<String, String> settings, int epochsDone, float[] params, 
             out.writeDouble(e.clipsPerSecond());
         }
         writeFloats(out, ema);
+        out.writeInt(hard.size());
+        for (HardNegativeMiner.Window w : hard) {
+            out.writeInt(w.recording());
+            out.writeInt(w.start());
+            out.writeFloat(w.score());
+        }
         out.flush();
         byte[] body = bytes.toByteArray();
         byte[] digest = sha256(body);
@@ -95,7 +102,11 @@ record Checkpoint(Map<String, String> settings, int epochsDone, float[] params, 
                         in.readDouble(), in.readDouble(), in.readDouble()));
             }
             float[] ema = readFloats(in);
-            return new Checkpoint(settings, epochs, p, m, v, step, best, bestAcc, bestEpoch, mean, std, history, ema);
+            int nh = in.available() == 0 ? 0 : in.readInt();  // checkpoints before hard-negative mining end here
+            if (nh < 0 || nh > in.available() / 12) throw new IOException(file + ": hard-negative count " + nh + " out of range");
+            List<HardNegativeMiner.Window> hard = new ArrayList<>();
+            for (int i = 0; i < nh; i++) hard.add(new HardNegativeMiner.Window(in.readInt(), in.readInt(), in.readFloat()));
+            return new Checkpoint(settings, epochs, p, m, v, step, best, bestAcc, bestEpoch, mean, std, history, ema, hard);
         } catch (EOFException e) {
             throw new IOException(file + ": checkpoint truncated", e);
         }

@@ -13,18 +13,18 @@ import java.util.Map;
  * the last epoch is kept, so that the validation score is an unbiased estimate (nothing was chosen on it).
  * {@code contextFrames} > 0 trains for continuous listening: each batch's clips are preceded by up to that many
  * frames of other clips (see {@link BatchMaker#withContext}), so the GRU learns to forget what came before
- * and can run on a stream without resets.
+ * and can run on a stream without resets. {@code negatives} (or null) says how negative audio is used.
  */
 public record TrainSettings(
         int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
         long seed, int threads,
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
         int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing,
-        int contextFrames) {
+        int contextFrames, NegativeSettings negatives) {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, null);
     }
 
     public TrainSettings {
@@ -67,6 +67,7 @@ public record TrainSettings(
         m.put("keep", keepBest ? "best validation epoch" : "last epoch");
         m.put("label_smoothing", Float.toString(labelSmoothing));
         if (contextFrames > 0) m.put("context_frames", Integer.toString(contextFrames));
+        if (negatives != null) m.putAll(negatives.toMap());
         return m;
     }
 }

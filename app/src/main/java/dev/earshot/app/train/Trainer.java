@@ -41,6 +41,8 @@ public final class Trainer {
     private final Map<String, String> extraProvenance = new LinkedHashMap<>();
 
     private final Path featureCache;
+    private KeywordModel miningModel;  // a given model to mine hard negatives with, once; or null
+    private String miningModelName;
 
     /**
      * @param featureCache folder of the on-disk feature cache (clean frames of every clip, computed once), or null
@@ -56,6 +58,16 @@ public final class Trainer {
         this.checkpointFile = checkpointFile;
         this.resume = resume;
         this.log = log;
+    }
+
+    /**
+     * Mines the hard negatives once, before training, with {@code model} and its detection settings, instead of
+     * with the weights being trained every few epochs.
+     */
+    public Trainer mineWith(KeywordModel model, String name) {
+        this.miningModel = model;
+        this.miningModelName = name;
+        return this;
     }
 
     /** Adds a line to the model's provenance (e.g. the command line that trained it). */
@@ -83,7 +95,9 @@ public final class Trainer {
             nSilence = 0;
         }
         int nUnknown = unknown < 0 || unknowns.isEmpty() ? 0 : Math.round(s.unknownFraction() * known.size());
-        int perEpoch = known.size() + nUnknown + nSilence;
+        NegativeSettings ns = data.negatives() == null ? null : s.negatives();
+        int nNegative = ns == null || unknown < 0 ? 0 : Math.round(ns.fraction() * known.size());
+        int perEpoch = known.size() + nUnknown + nSilence + nNegative;
         int stepsPerEpoch = (perEpoch + s.batch() - 1) / s.batch();
         long totalSteps = (long) stepsPerEpoch * s.epochs();
 
@@ -97,7 +111,12 @@ public final class Trainer {
         FeatureSettings fs = features.toBuilder().normalization(norm[0], norm[1]).build();
         Mfcc mfcc = new Mfcc(fs);
         BatchMaker trainBatches = new BatchMaker(mfcc, train, normalized(trainRaw, norm), data.noise(), s, clipSamples,
-                Math.max(silence, 0));
+                Math.max(silence, 0), data.negatives(), unknown);
+        List<HardNegativeMiner.Window> hard = List.of();
+        boolean mining = nNegative > 0 && ns.hardFraction() > 0;
+        if (ckpt != null) hard = ckpt.hard();
+        else if (mining && miningModel != null) hard = mine(miningModel, miningModel.detectionSettings(), ns, 0);
+        trainBatches.setHardWindows(hard);
         BatchMaker valBatches = new BatchMaker(mfcc, data.validation(), normalized(valRaw, norm), data.noise(), s,
                 clipSamples, Math.max(silence, 0));
         int T = trainBatches.frames(), C = trainBatches.coefficients();
@@ -129,9 +148,10 @@ public final class Trainer {
                 log.printf(Locale.ROOT, "resuming after epoch %d of %d (best validation %.4f at epoch %d)%n", done,
                         s.epochs(), bestAcc, bestEpoch);
             }
-            log.printf(Locale.ROOT, "training %s: %d clips (%d words, %d unknown + %d silence drawn per epoch), "
+            log.printf(Locale.ROOT, "training %s: %d clips (%d words, %d unknown + %d silence%s drawn per epoch), "
                             + "%d validation; GRU %dx%d on %d x %d features; %d steps/epoch%n",
-                    data.description(), train.size(), known.size(), nUnknown, nSilence, nVal, s.layers(), s.hidden(), T,
+                    data.description(), train.size(), known.size(), nUnknown, nSilence,
+                    nNegative > 0 ? " + " + nNegative + " negative windows" : "", nVal, s.layers(), s.hidden(), T,
                     C, stepsPerEpoch);
             float[] x = new float[s.batch() * T * C];
             int[] y = new int[s.batch()];
@@ -139,7 +159,8 @@ public final class Trainer {
             Progress progress = new Progress(log, s.epochs());
             for (int epoch = done + 1; epoch <= s.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch);
-                int[] ids = epochIds(known, unknowns, silences, nUnknown, nSilence, rng);
+                int[] ids = epochIds(known, unknowns, silences, nUnknown, nSilence, rng, nNegative,
+                        nNegative > 0 ? data.negatives().size() : 0, hard.size(), ns == null ? 0 : ns.hardFraction());
                 long t0 = System.nanoTime();
                 double lossSum = 0;
                 long correct = 0;
@@ -152,7 +173,13 @@ public final class Trainer {
                     int frames = T;
                     if (s.contextFrames() > 0) {
                         int tc = rng.nextInt(s.contextFrames() + 1);
-                        xb = BatchMaker.withContext(xb, b, T, C, tc, rng);
+                        if (nNegative > 0 && ns.contextFraction() > 0) {
+                            int rows = Math.max(1, b / 2);  // each a clip's worth of negative frames to cut context from
+                            xb = BatchMaker.withContext(xb, b, T, C, tc, rng, trainBatches.negativeContext(rows, rng), rows,
+                                    ns.contextFraction());
+                        } else {
+                            xb = BatchMaker.withContext(xb, b, T, C, tc, rng);
+                        }
                         frames = T + tc;
                     }
                     long step = trainer.stepCount();
@@ -179,10 +206,19 @@ public final class Trainer {
                         lr, secs, ids.length / secs);
                 history.add(e);
                 progress.epochDone(e, bestAcc, bestEpoch);
+                if (mining && miningModel == null && epoch % ns.mineEvery() == 0 && epoch < s.epochs()) {
+                    // The weights being trained, as a stream would run them, pick the next epochs' hard windows.
+                    try (KeywordModel now = KeywordModel.create(new ModelFile.Contents(labels, fs, arch, clipSamples,
+                            Map.of(KeywordModel.STREAMING_KEY, s.contextFrames() > 0 ? KeywordModel.CONTINUOUS
+                                    : KeywordModel.WINDOWS), candidate))) {
+                        hard = mine(now, dev.earshot.api.DetectionSettings.defaults(), ns, epoch);
+                    }
+                    trainBatches.setHardWindows(hard);
+                }
                 float[] m = new float[best.length], v = new float[best.length];
                 trainer.moments(m, v);
                 new Checkpoint(runSettings(), epoch, gru.parameters(), m, v, trainer.stepCount(), best, bestAcc,
-                        bestEpoch, norm[0], norm[1], history.epochs(), ema == null ? new float[0] : ema)
+                        bestEpoch, norm[0], norm[1], history.epochs(), ema == null ? new float[0] : ema, hard)
                         .save(checkpointFile);
             }
         }
@@ -190,6 +226,7 @@ public final class Trainer {
         provenance.put("data", data.description());
         provenance.put("train_clips", Integer.toString(train.size()));
         provenance.put("validation_clips", Integer.toString(nVal));
+        if (miningModel != null && mining) provenance.put("hard_negatives_mined_with", miningModelName);
         s.toMap().forEach((k, v) -> provenance.put("train." + k, v));
         provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", bestAcc));
         provenance.put("best_epoch", Integer.toString(bestEpoch));
@@ -202,6 +239,17 @@ public final class Trainer {
             confusion = confusion(t, valX, valY, nVal, T, labels.size());
         }
         return new Result(model, history, bestAcc, bestEpoch, confusion, labels);
+    }
+
+    private List<HardNegativeMiner.Window> mine(KeywordModel m, dev.earshot.api.DetectionSettings ds, NegativeSettings ns,
+                                                int epoch) {
+        long t0 = System.nanoTime();
+        List<HardNegativeMiner.Window> w = HardNegativeMiner.mine(m, ds, data.negatives(), ns.hardWindows(), 3, 500);
+        if (w.isEmpty()) return w;
+        log.printf(Locale.ROOT, "%s: mined %d hard negative windows in %.1f s (keyword scores %.3f to %.3f)%n",
+                epoch == 0 ? "before training" : "after epoch " + epoch, w.size(), (System.nanoTime() - t0) / 1e9,
+                w.get(0).score(), w.get(w.size() - 1).score());
+        return w;
     }
 
     /** What must match for a checkpoint to continue this run. */
@@ -223,14 +271,23 @@ public final class Trainer {
         for (int i = 0; i < ema.length; i++) ema[i] = d * ema[i] + (1 - d) * p[i];
     }
 
-    private static int[] epochIds(List<Integer> known, List<Integer> unknowns, List<Integer> silences, int nUnknown,
-                                  int nSilence, SplittableRandom rng) {
-        int[] ids = new int[known.size() + nUnknown + nSilence];
+    /**
+     * One epoch's examples, shuffled: every command clip, {@code nUnknown} unknown and {@code nSilence} silence draws,
+     * and {@code nNegative} negative items ({@link BatchMaker#negativeId}): a hard window with probability
+     * {@code hardShare} when there are {@code hard} of them, else a fresh window of one of the {@code recordings}.
+     */
+    static int[] epochIds(List<Integer> known, List<Integer> unknowns, List<Integer> silences, int nUnknown,
+                          int nSilence, SplittableRandom rng, int nNegative, int recordings, int hard, float hardShare) {
+        int[] ids = new int[known.size() + nUnknown + nSilence + nNegative];
         int k = 0;
         for (int i : known) ids[k++] = i;
         for (int i = 0; i < nUnknown; i++) ids[k++] = unknowns.get(rng.nextInt(unknowns.size()));
         for (int i = 0; i < nSilence; i++) {
             ids[k++] = silences.isEmpty() ? BatchMaker.NOISE_SILENCE : silences.get(rng.nextInt(silences.size()));
+        }
+        for (int i = 0; i < nNegative; i++) {
+            boolean fromHard = hard > 0 && rng.nextDouble() < hardShare;
+            ids[k++] = BatchMaker.negativeId(fromHard ? recordings + rng.nextInt(hard) : rng.nextInt(recordings));
         }
         for (int i = ids.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
