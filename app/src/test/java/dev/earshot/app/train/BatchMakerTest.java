@@ -48,4 +48,33 @@ class BatchMakerTest {
         }
         assertTrue(BatchMaker.withContext(x, 1, frames * b, coefs, 3, new SplittableRandom(1)).length > 0);
     }
+
+    @Test
+    void contextPiecesComeFromTheNegativePoolAtItsShare() {
+        int b = 8, frames = 4, coefs = 2, poolRows = 3, context = 4;  // one piece of context per row
+        float[] x = new float[b * frames * coefs], pool = new float[poolRows * frames * coefs];
+        for (int r = 0; r < b; r++) Arrays.fill(x, r * frames * coefs, (r + 1) * frames * coefs, r);
+        for (int r = 0; r < poolRows; r++) Arrays.fill(pool, r * frames * coefs, (r + 1) * frames * coefs, 900 + r);
+        for (double share : new double[] {0, 0.5, 1}) {
+            int fromPool = 0, pieces = 0;
+            SplittableRandom rng = new SplittableRandom(4);
+            for (int rep = 0; rep < 200; rep++) {
+                float[] out = BatchMaker.withContext(x, b, frames, coefs, context, rng, pool, poolRows, share);
+                int t2 = context + frames;
+                for (int r = 0; r < b; r++) {
+                    float v = out[r * t2 * coefs];  // the first context frame of row r
+                    for (int t = 0; t < context * coefs; t++) assertEquals(v, out[r * t2 * coefs + t], "one source per piece");
+                    assertEquals(r, out[(r * t2 + context) * coefs], "the clip itself ends the row");
+                    pieces++;
+                    if (v >= 900) {
+                        assertTrue(v < 900 + poolRows);
+                        fromPool++;
+                    } else {
+                        assertNotEquals(r, (int) v, "context from another row");
+                    }
+                }
+            }
+            assertEquals(share, fromPool / (double) pieces, 0.05, "share " + share);
+        }
+    }
 }
