@@ -8,6 +8,7 @@ import dev.earshot.api.Spotter;
 import dev.earshot.api.SpotterListener;
 import dev.earshot.audio.WavReader;
 import dev.earshot.datasets.Clip;
+import dev.earshot.datasets.NegativeAudio;
 import dev.earshot.datasets.SpeechCommandsDataset;
 import dev.earshot.datasets.Split;
 import dev.earshot.datasets.SplitPolicy;
@@ -29,11 +30,19 @@ import java.util.TreeMap;
 final class StreamingEval {
     private StreamingEval() {}
 
+    /** {@link Truth#endMs()} of a word whose end is not known. */
+    static final long NO_END = -1;
+
     /**
-     * A ground-truth word: its label, the stream time of its middle, and what was said there (the clip's
-     * {@code word/file.wav} in a generated stream; the label in a ground-truth file).
+     * A ground-truth word: its label, the stream time of its middle, what was said there (the clip's
+     * {@code word/file.wav} in a generated stream, the file's name in a negatives stream; the label in a
+     * ground-truth file), and the stream time its speech ends ({@link #speechEnd}; {@link #NO_END} if unknown).
      */
-    record Truth(String label, long timeMs, String said) {
+    record Truth(String label, long timeMs, String said, long endMs) {
+        Truth(String label, long timeMs, String said) {
+            this(label, timeMs, said, NO_END);
+        }
+
         Truth(String label, long timeMs) {
             this(label, timeMs, label);
         }
@@ -60,6 +69,32 @@ final class StreamingEval {
 
     /** Every posterior of one pass over a stream, and how often they came. */
     record Recording(long[] timesMs, float[][] posteriors, int periodMs, double hours) {}
+
+    /** A stream recorded once: what it is (for reports), its ground truth and its posteriors. */
+    record Recorded(String name, List<Truth> truth, Recording recording) {}
+
+    /**
+     * How to build a command-free stream of real negative audio: {@code negatives} laid end to end over noise from
+     * the dataset {@code data}'s _background_noise_ (null: none) and, half the time when given, from
+     * {@code background}; the noise at a volume drawn from U(0, {@code noiseVolume}) per piece.
+     */
+    record NegativesRecipe(Path data, NegativeAudio negatives, NegativeAudio background, double minutes,
+                           double noiseVolume, long seed) {}
+
+    /** A delay from a command word's end to its detection: median and 90th percentile, over {@code detections}. */
+    record Latency(long medianMs, long p90Ms, int detections) {}
+
+    /** One point of a DET curve: at one threshold for every keyword, the false accepts and the misses. */
+    record DetPoint(float threshold, double falseAcceptsPerHour, double missPercent) {}
+
+    /**
+     * Pauses between the files of a negatives stream are uniform in [0, this): 1.5 s on average, so that with
+     * ~1 s files (Speech Commands-like clips) an utterance starts about every 2.5 s.
+     */
+    static final int NEGATIVES_PAUSE_MAX_MS = 3000;
+
+    /** The noise under a negatives stream changes piece and volume this often (the mean onset spacing). */
+    static final int NEGATIVES_NOISE_PIECE_MS = 2500;
 
     /** Runs the stream through a spotter once, recording the posteriors (and the detections under {@code s}). */
     static Recording record(KeywordModel m, float[] pcm, DetectionSettings s, List<Detection> found) {
@@ -152,13 +187,105 @@ final class StreamingEval {
             int at = start + rng.nextInt(Math.max(1, gap / 4)) - gap / 8;
             at = Math.max(0, Math.min(n - w.length, at));
             for (int i = 0; i < w.length && at + i < n; i++) out[at + i] += w[i];
+            int end = speechEnd(w, rate);
             truth.add(new Truth(unknown ? KeywordModel.UNKNOWN : c.word(), (at + w.length / 2L) * 1000 / rate,
-                    c.relativePath()));
+                    c.relativePath(), end < 0 ? NO_END : (at + (long) end) * 1000 / rate));
         }
         for (int i = 0; i < n; i++) out[i] = Math.max(-1f, Math.min(1f, out[i]));
         return out;
     }
 
+    /**
+     * The command-free stream of real negative audio: noise throughout, in pieces of
+     * {@link #NEGATIVES_NOISE_PIECE_MS} (a random piece of a dataset noise file or, half the time when there is a
+     * background, of a background file; each at a volume from U(0, noiseVolume)); the negative files drawn
+     * uniformly at random and laid whole, end to end, each followed by a pause uniform in
+     * [0, {@link #NEGATIVES_PAUSE_MAX_MS}) ms, until the next drawn file does not fit. Each file is a truth labelled
+     * {@code _unknown_} at its middle, said = its name (added to {@code truth}), so false accepts are listed by file.
+     */
+    static float[] generateNegatives(KeywordModel m, NegativesRecipe recipe, List<Truth> truth) throws IOException {
+        int rate = m.sampleRate();
+        NegativeAudio negatives = recipe.negatives(), background = recipe.background();
+        if (negatives.sampleRate() != rate || background != null && background.sampleRate() != rate) {
+            throw new IllegalArgumentException("negative audio read at another rate than the model's " + rate + " Hz");
+        }
+        int n = (int) (recipe.minutes() * 60 * rate);
+        float[] out = new float[n];
+        SplittableRandom rng = new SplittableRandom(recipe.seed());
+        List<float[]> noise = new ArrayList<>();
+        if (recipe.data() != null) {
+            for (Path p : SpeechCommandsDataset.open(recipe.data()).backgroundNoiseFiles()) noise.add(WavReader.read(p, rate).samples());
+        }
+        int piece = NEGATIVES_NOISE_PIECE_MS * rate / 1000;
+        for (int start = 0; start < n && (!noise.isEmpty() || background != null); start += piece) {
+            int len = Math.min(piece, n - start);
+            double vol;
+            if (background != null && (noise.isEmpty() || rng.nextBoolean())) {
+                short[] src = background.recordings().get(rng.nextInt(background.size())).pcm16();
+                int off = src.length > len ? rng.nextInt(src.length - len) : 0;
+                vol = rng.nextDouble() * recipe.noiseVolume();
+                for (int i = 0; i < len; i++) out[start + i] += (float) (src[(off + i) % src.length] / 32768f * vol);
+            } else {
+                float[] src = noise.get(rng.nextInt(noise.size()));
+                int off = src.length > len ? rng.nextInt(src.length - len) : 0;
+                vol = rng.nextDouble() * recipe.noiseVolume();
+                for (int i = 0; i < len; i++) out[start + i] += (float) (src[(off + i) % src.length] * vol);
+            }
+        }
+        int maxPause = NEGATIVES_PAUSE_MAX_MS * rate / 1000;
+        for (int at = 0; ; ) {
+            int k = rng.nextInt(negatives.size());
+            float[] w = negatives.samples(k);
+            if (at + w.length > n) break;
+            for (int i = 0; i < w.length; i++) out[at + i] += w[i];
+            int end = speechEnd(w, rate);
+            truth.add(new Truth(KeywordModel.UNKNOWN, (at + w.length / 2L) * 1000 / rate,
+                    negatives.recordings().get(k).name(), end < 0 ? NO_END : (at + (long) end) * 1000 / rate));
+            at += w.length + rng.nextInt(maxPause);
+        }
+        for (int i = 0; i < n; i++) out[i] = Math.max(-1f, Math.min(1f, out[i]));
+        return out;
+    }
+
+    /**
+     * {@link NegativeAudio#load} of the folders given as {@code option} (for the messages), warnings to stderr.
+     *
+     * @param minSamples files this long or shorter are skipped (0: none)
+     */
+    static NegativeAudio loadNegatives(String option, List<Path> folders, int rate, int minSamples) throws IOException {
+        try {
+            return NegativeAudio.load(folders, rate, minSamples, System.err);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(option + " " + e.getFile() + ": " + e.getReason());
+        } catch (IOException e) {
+            throw new IOException(option + " " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Where the speech of a clip ends, in samples: the end of the last 10 ms frame whose RMS is at least 10%
+     * (-20 dB) of the loudest 10 ms frame's; -1 for a clip of silence. A clip's quiet tail is not part of the word,
+     * so latency is measured from here.
+     */
+    static int speechEnd(float[] clip, int rate) {
+        int frame = Math.max(1, rate / 100), frames = (clip.length + frame - 1) / frame;
+        double[] rms = new double[frames];
+        double loudest = 0;
+        for (int f = 0; f < frames; f++) {
+            int from = f * frame, to = Math.min(clip.length, from + frame);
+            double sum = 0;
+            for (int i = from; i < to; i++) sum += (double) clip[i] * clip[i];
+            rms[f] = Math.sqrt(sum / (to - from));
+            loudest = Math.max(loudest, rms[f]);
+        }
+        if (loudest == 0) return -1;
+        for (int f = frames - 1; ; f--) if (rms[f] >= 0.1 * loudest) return Math.min(clip.length, (f + 1) * frame);
+    }
+
+    /**
+     * A ground-truth file: one {@code label, time_ms} per line, optionally {@code , end_ms} (the word's end, for
+     * latency); blank lines and lines starting with # are skipped.
+     */
     static List<Truth> readTruth(Path file) throws IOException {
         List<Truth> t = new ArrayList<>();
         int line = 0;
@@ -167,9 +294,11 @@ final class StreamingEval {
             if (s.isBlank() || s.startsWith("#")) continue;
             String[] f = s.split(",");
             try {
-                t.add(new Truth(f[0].trim(), Long.parseLong(f[1].trim())));
+                if (f.length > 3) throw new IllegalArgumentException("too many columns");
+                String label = f[0].trim();
+                t.add(new Truth(label, Long.parseLong(f[1].trim()), label, f.length == 3 ? Long.parseLong(f[2].trim()) : NO_END));
             } catch (RuntimeException e) {
-                throw new IOException(file + ":" + line + ": want 'label, time_ms', got '" + s + "'");
+                throw new IOException(file + ":" + line + ": want 'label, time_ms[, end_ms]', got '" + s + "'");
             }
         }
         return t;
@@ -191,22 +320,16 @@ final class StreamingEval {
      */
     static Stats score(List<Truth> truth, List<Detection> found, int toleranceMs, double hours, KeywordModel m,
                        List<String> falseAccepts) {
-        boolean[] used = new boolean[truth.size()];
         boolean[] command = new boolean[truth.size()];
         int matched = 0, correct = 0, wrong = 0, fp = 0, commands = 0;
         for (int i = 0; i < truth.size(); i++) {
             command[i] = m.isKeyword(truth.get(i).label());
             if (command[i]) commands++;
         }
-        for (Detection d : found) {
-            int hit = -1;
-            for (int i = 0; i < truth.size(); i++) {
-                if (!used[i] && Math.abs(truth.get(i).timeMs() - d.timeMs()) <= toleranceMs) {
-                    hit = i;
-                    break;
-                }
-            }
-            if (hit >= 0) used[hit] = true;
+        int[] hits = match(truth, found, toleranceMs);
+        for (int j = 0; j < found.size(); j++) {
+            Detection d = found.get(j);
+            int hit = hits[j];
             if (hit < 0 || !command[hit]) {
                 fp++;
                 if (falseAccepts != null) falseAccepts.add((hit < 0 ? "(no word)" : truth.get(hit).said()) + " -> " + d.label());
@@ -219,4 +342,95 @@ final class StreamingEval {
         return new Stats(truth.size(), commands, matched, correct, wrong, fp, hours);
     }
 
+    /**
+     * TensorFlow's matching: for each detection in turn, the index of the first ground-truth word not yet taken
+     * within {@code toleranceMs} of its time, or -1.
+     */
+    static int[] match(List<Truth> truth, List<Detection> found, int toleranceMs) {
+        boolean[] used = new boolean[truth.size()];
+        int[] hits = new int[found.size()];
+        for (int j = 0; j < found.size(); j++) {
+            hits[j] = -1;
+            for (int i = 0; i < truth.size(); i++) {
+                if (!used[i] && Math.abs(truth.get(i).timeMs() - found.get(j).timeMs()) <= toleranceMs) {
+                    hits[j] = i;
+                    used[i] = true;
+                    break;
+                }
+            }
+        }
+        return hits;
+    }
+
+    /**
+     * How long after a command word's end it is detected: over the correct detections (matched as {@link #score}
+     * does, to a command word of the same label) whose word's end is known, the median and 90th percentile, both
+     * nearest-rank (the smallest delay at least that share of them is at most), of the time the detection is
+     * reported less the word's end; null when there is none.
+     *
+     * @param reportedAfterMs how long after its time stamp a detection is reported: the {@link dev.earshot.api.Spotter}
+     *                        stamps it at its window's middle (as TensorFlow's scoring wants), half a clip before the
+     *                        window ends and it can be reported ({@link #reportDelayMs})
+     */
+    static Latency latency(List<Truth> truth, List<Detection> found, int toleranceMs, KeywordModel m, long reportedAfterMs) {
+        int[] hits = match(truth, found, toleranceMs);
+        List<Long> delays = new ArrayList<>();
+        for (int j = 0; j < found.size(); j++) {
+            if (hits[j] < 0) continue;
+            Truth t = truth.get(hits[j]);
+            Detection d = found.get(j);
+            if (m.isKeyword(t.label()) && t.label().equals(d.label()) && t.endMs() != NO_END) delays.add(d.timeMs() + reportedAfterMs - t.endMs());
+        }
+        if (delays.isEmpty()) return null;
+        java.util.Collections.sort(delays);
+        return new Latency(nearestRank(delays, 50), nearestRank(delays, 90), delays.size());
+    }
+
+    /** How long after its time stamp a spotter running {@code m} reports a detection: half a clip. */
+    static long reportDelayMs(KeywordModel m) {
+        return 500L * m.clipSamples() / m.sampleRate();
+    }
+
+    /** The nearest-rank {@code percent}-th percentile of sorted values. */
+    private static long nearestRank(List<Long> sorted, int percent) {
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.size());
+        return sorted.get(Math.max(1, rank) - 1);
+    }
+
+    /** The thresholds of a DET curve: 0.05 to 0.99 in steps of 0.01, each the float nearest its decimal. */
+    static float[] detThresholds() {
+        float[] t = new float[95];
+        for (int i = 0; i < t.length; i++) t[i] = (5 + i) / 100f;
+        return t;
+    }
+
+    /**
+     * A DET curve replayed from recorded posteriors under {@code s} with one threshold for every keyword, at each of
+     * {@link #detThresholds()}: the miss rate of the command words of {@code commands}, and the false accepts per
+     * hour of {@code falseAccepts} (null: of {@code commands} itself).
+     */
+    static List<DetPoint> det(KeywordModel m, Recorded commands, Recorded falseAccepts, DetectionSettings s,
+                              int toleranceMs) {
+        List<DetPoint> points = new ArrayList<>();
+        for (float th : detThresholds()) {
+            DetectionSettings at = s.withThreshold(th);
+            Stats c = score(commands.truth(), replay(m, commands.recording(), at), toleranceMs,
+                    commands.recording().hours(), m);
+            Stats f = falseAccepts == null ? c : score(falseAccepts.truth(), replay(m, falseAccepts.recording(), at),
+                    toleranceMs, falseAccepts.recording().hours(), m);
+            points.add(new DetPoint(th, f.falseAcceptsPerHour(), 100 - c.pct(c.correct())));
+        }
+        return points;
+    }
+
+    /** DET points as a JSON array's members: {"threshold":0.05,"false_accepts_per_hour":12.00,"miss_percent":3.50},… */
+    static String detJson(List<DetPoint> points) {
+        StringBuilder b = new StringBuilder();
+        for (DetPoint p : points) {
+            b.append(b.length() == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                    "{\"threshold\":%.2f,\"false_accepts_per_hour\":%.2f,\"miss_percent\":%.2f}", p.threshold(),
+                    p.falseAcceptsPerHour(), p.missPercent()));
+        }
+        return b.toString();
+    }
 }

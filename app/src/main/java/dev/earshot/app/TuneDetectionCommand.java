@@ -4,10 +4,12 @@ import dev.earshot.api.AtomicFile;
 import dev.earshot.api.DetectionSettings;
 import dev.earshot.api.KeywordModel;
 import dev.earshot.api.ModelFile;
+import dev.earshot.app.StreamingEval.NegativesRecipe;
 import dev.earshot.app.StreamingEval.Recipe;
-import dev.earshot.app.StreamingEval.Recording;
+import dev.earshot.app.StreamingEval.Recorded;
 import dev.earshot.app.StreamingEval.Stats;
 import dev.earshot.app.StreamingEval.Truth;
+import dev.earshot.datasets.NegativeAudio;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -31,7 +33,9 @@ import picocli.CommandLine.Option;
  * {@code --false-accept-cost} for every false positive, on the command streams and on a command-free stream (unknown
  * words only, louder noise) alike. With {@code --max-false-accepts-per-hour} only settings that keep the command-free
  * stream at or under that rate are candidates: a false-accept budget, as wake-word systems are specified, instead of
- * an exchange rate. First the averaging window, suppression and one threshold are searched on a grid; then each
+ * an exchange rate. With {@code --negatives} a command-free stream of real negative audio
+ * ({@link StreamingEval#generateNegatives}) is one more command-free tuning stream: its false positives cost as the
+ * others', and a budget applies to the false accepts of all command-free streams over their hours together. First the averaging window, suppression and one threshold are searched on a grid; then each
  * keyword's threshold in turn, twice over, if {@code --per-keyword}. Under a budget that search runs at several
  * prices on a command-free false accept ({@link #PRICES}) and the best setting seen within the budget wins.
  */
@@ -56,10 +60,20 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     @Option(names = "--command-free-minutes", defaultValue = "30", paramLabel = "MIN",
             description = "length of the command-free stream; 0: none (default: ${DEFAULT-VALUE})")
     double commandFreeMinutes;
+    @Option(names = "--negatives", paramLabel = "DIR", description = "audio known to hold no command word (WAV files, "
+            + "read recursively; repeatable): one more command-free stream is built from it") List<Path> negatives;
+    @Option(names = "--background", paramLabel = "DIR", description = "music or ambience (WAV files longer than 1 s, "
+            + "read recursively; repeatable) mixed under the negatives stream half the time, instead of the dataset's noise")
+    List<Path> background;
+    @Option(names = "--negatives-minutes", defaultValue = "30", paramLabel = "MIN",
+            description = "length of the negatives stream (default: ${DEFAULT-VALUE})") double negativesMinutes;
+    @Option(names = "--negatives-seed", defaultValue = "4", paramLabel = "S",
+            description = "seed of the negatives stream (default: ${DEFAULT-VALUE})") long negativesSeed;
     @Option(names = "--false-accept-cost", defaultValue = "1", paramLabel = "C",
             description = "words a false positive is worth (default: ${DEFAULT-VALUE})") double cost;
     @Option(names = "--max-false-accepts-per-hour", paramLabel = "N", description = "only settings whose command-free "
-            + "stream makes at most N false accepts per hour (needs the command-free stream)") Double maxFalseAcceptsPerHour;
+            + "streams (generated and --negatives, together) make at most N false accepts per hour (needs one)")
+    Double maxFalseAcceptsPerHour;
     @Option(names = "--per-keyword", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "fit a threshold per keyword after the global search (default: yes)") boolean perKeyword;
     @Option(names = "--tolerance-ms", defaultValue = "750", paramLabel = "MS",
@@ -82,16 +96,18 @@ public final class TuneDetectionCommand implements Callable<Integer> {
      */
     private record Scored(DetectionSettings settings, double score, double commandFreeRate, int order) {}
 
-    /** A tuning stream: its ground truth and the recorded posteriors. */
-    private record Tuning(String name, List<Truth> truth, Recording recording) {}
+    /** A tuning stream, and whether it is command-free (its false accepts count against a budget). */
+    private record Tuning(Recorded stream, boolean commandFree) {}
 
     @Override
     public Integer call() throws Exception {
         if (!(cost >= 0)) throw new IllegalArgumentException("--false-accept-cost must be >= 0");
         if (maxFalseAcceptsPerHour != null && !(maxFalseAcceptsPerHour >= 0))
             throw new IllegalArgumentException("--max-false-accepts-per-hour must be >= 0");
-        if (maxFalseAcceptsPerHour != null && !(commandFreeMinutes > 0))
-            throw new IllegalArgumentException("--max-false-accepts-per-hour needs the command-free stream (--command-free-minutes > 0)");
+        if (maxFalseAcceptsPerHour != null && !(commandFreeMinutes > 0) && negatives == null)
+            throw new IllegalArgumentException("--max-false-accepts-per-hour needs a command-free stream (--command-free-minutes > 0 or --negatives)");
+        if (negatives != null && !(negativesMinutes > 0)) throw new IllegalArgumentException("--negatives-minutes must be > 0");
+        if (background != null && negatives == null) throw new IllegalArgumentException("--background needs --negatives");
         byte[] bytes = modelBytes(model.spec);
         try (KeywordModel m = KeywordModel.load(new java.io.ByteArrayInputStream(bytes), model.spec)) {
             DetectionSettings before = m.detectionSettings();
@@ -101,6 +117,19 @@ public final class TuneDetectionCommand implements Callable<Integer> {
             if (commandFreeMinutes > 0) {
                 streams.add(tuning(m, "command-free seed " + commandFreeSeed,
                         recipe.with(commandFreeSeed, commandFreeMinutes, 100, 4000, 0.3), before));
+            }
+            String negativesTuned = "";
+            if (negatives != null) {
+                NegativeAudio neg = StreamingEval.loadNegatives("--negatives", negatives, m.sampleRate(), 0);
+                NegativeAudio bg = background == null ? null
+                        : StreamingEval.loadNegatives("--background", background, m.sampleRate(), m.sampleRate());
+                List<Truth> truth = new ArrayList<>();
+                float[] pcm = StreamingEval.generateNegatives(m, new NegativesRecipe(data, neg, bg, negativesMinutes, 0.3,
+                        negativesSeed), truth);
+                String name = "negatives " + neg.description() + " seed " + negativesSeed;
+                streams.add(new Tuning(new Recorded(name, truth, StreamingEval.record(m, pcm, before, new ArrayList<>())), true));
+                negativesTuned = String.format(Locale.ROOT, "; negatives %s, seed %d, %.0f min%s", neg.description(),
+                        negativesSeed, negativesMinutes, bg == null ? "" : ", over background " + bg.description());
             }
             Map<DetectionSettings, Scored> seen = new java.util.HashMap<>();
             Scored mine = evaluate(m, streams, before, seen);
@@ -143,8 +172,9 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                 prov.putAll(best.toProvenance());
                 prov.put("detection_tuned_on", String.format(Locale.ROOT,
                         "%s%s: command streams of seeds %s, %.0f min each; command-free seed %d, %.0f min; "
-                                + "false accept cost %s%s", data.getFileName(), list == null ? " (" + split + ")"
+                                + "%sfalse accept cost %s%s", data.getFileName(), list == null ? " (" + split + ")"
                                 : " (" + list.getFileName() + ")", seeds, minutes, commandFreeSeed, commandFreeMinutes,
+                        negativesTuned.isEmpty() ? "" : negativesTuned.substring(2) + "; ",
                         cost, maxFalseAcceptsPerHour == null ? ""
                                 : "; at most " + maxFalseAcceptsPerHour + " false accepts per hour command-free"));
                 byte[] tuned = ModelFile.withProvenance(bytes, prov, model.spec);
@@ -156,7 +186,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                                 + "\"score\":%.2f,\"score_before\":%s,\"command_free_false_accepts_per_hour\":%s}%n",
                         best.averageWindowMs(), best.suppressionMs(), best.threshold(), StreamingEval.thresholdsJson(best),
                         bestScore, beforeScore == Double.NEGATIVE_INFINITY ? "null" : String.format(Locale.ROOT, "%.2f", beforeScore),
-                        commandFreeMinutes > 0 ? String.format(Locale.ROOT, "%.2f", seen.get(best).commandFreeRate()) : "null");
+                        hasCommandFree() ? String.format(Locale.ROOT, "%.2f", seen.get(best).commandFreeRate()) : "null");
             }
         }
         return 0;
@@ -165,7 +195,13 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     private Tuning tuning(KeywordModel m, String name, Recipe r, DetectionSettings s) throws IOException {
         List<Truth> truth = new ArrayList<>();
         float[] pcm = StreamingEval.generate(m, r, truth);
-        return new Tuning(name, truth, StreamingEval.record(m, pcm, s, new ArrayList<>()));
+        return new Tuning(new Recorded(name, truth, StreamingEval.record(m, pcm, s, new ArrayList<>())),
+                r.unknownPercent() >= 100);
+    }
+
+    /** Whether there is a command-free stream: the generated one or the negatives. */
+    private boolean hasCommandFree() {
+        return commandFreeMinutes > 0 || negatives != null;
     }
 
     private static float[] thresholds() {
@@ -181,7 +217,8 @@ public final class TuneDetectionCommand implements Callable<Integer> {
 
     /** TensorFlow's statistics of stream {@code t} replayed under {@code s}. */
     private Stats stats(KeywordModel m, Tuning t, DetectionSettings s) {
-        return StreamingEval.score(t.truth(), StreamingEval.replay(m, t.recording(), s), toleranceMs, t.recording().hours(), m);
+        Recorded r = t.stream();
+        return StreamingEval.score(r.truth(), StreamingEval.replay(m, r.recording(), s), toleranceMs, r.recording().hours(), m);
     }
 
     /**
@@ -191,10 +228,12 @@ public final class TuneDetectionCommand implements Callable<Integer> {
      */
     private DetectionSettings search(KeywordModel m, List<Tuning> streams, DetectionSettings start, double price,
                                      Map<DetectionSettings, Scored> seen) {
-        double hours = commandFreeMinutes > 0 ? streams.get(streams.size() - 1).recording().hours() : 0;
+        double hours = 0;  // of the command-free streams together: rate x hours is their false accepts
+        for (Tuning t : streams) if (t.commandFree()) hours += t.stream().recording().hours();
+        double commandFreeHours = hours;
         java.util.function.ToDoubleFunction<DetectionSettings> value = s -> {
             Scored c = evaluate(m, streams, s, seen);
-            return c.score() - price * c.commandFreeRate() * hours;
+            return c.score() - price * c.commandFreeRate() * commandFreeHours;
         };
         DetectionSettings best = start;
         double bestValue = value.applyAsDouble(start);
@@ -236,13 +275,17 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     private Scored evaluate(KeywordModel m, List<Tuning> streams, DetectionSettings s, Map<DetectionSettings, Scored> seen) {
         Scored known = seen.get(s);
         if (known != null) return known;
-        double v = 0, rate = 0;
-        for (int i = 0; i < streams.size(); i++) {
-            Stats st = stats(m, streams.get(i), s);
+        double v = 0, hours = 0;
+        int falseAccepts = 0;
+        for (Tuning t : streams) {
+            Stats st = stats(m, t, s);
             v += st.correct() - cost * st.falsePositives();
-            if (commandFreeMinutes > 0 && i == streams.size() - 1) rate = st.falseAcceptsPerHour();
+            if (t.commandFree()) {
+                falseAccepts += st.falsePositives();
+                hours += st.hours();
+            }
         }
-        Scored c = new Scored(s, v, rate, seen.size());
+        Scored c = new Scored(s, v, hours == 0 ? 0 : falseAccepts / hours, seen.size());
         seen.put(s, c);
         return c;
     }
@@ -255,7 +298,7 @@ public final class TuneDetectionCommand implements Callable<Integer> {
         for (Tuning t : streams) {
             Stats st = stats(m, t, s);
             b.append(String.format(Locale.ROOT, "%n  %s: correct %.1f%%, false positives %.1f%%, %.1f false accepts per hour",
-                    t.name(), st.pct(st.correct()), st.pct(st.falsePositives()), st.falseAcceptsPerHour()));
+                    t.stream().name(), st.pct(st.correct()), st.pct(st.falsePositives()), st.falseAcceptsPerHour()));
         }
         System.out.println(b);
     }
