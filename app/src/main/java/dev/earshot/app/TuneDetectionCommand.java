@@ -78,6 +78,9 @@ public final class TuneDetectionCommand implements Callable<Integer> {
             description = "fit a threshold per keyword after the global search (default: yes)") boolean perKeyword;
     @Option(names = "--tolerance-ms", defaultValue = "750", paramLabel = "MS",
             description = "how far a detection may be from its word (default: ${DEFAULT-VALUE})") int toleranceMs;
+    @Option(names = "--lowest-threshold", defaultValue = "0.45", paramLabel = "T",
+            description = "the lowest threshold searched, a multiple of 0.05 (default: ${DEFAULT-VALUE}); models trained "
+                    + "with many negatives are less sure of every word and may need lower ones") double lowestThreshold;
     @Option(names = "--out", paramLabel = "FILE", description = "write the model with the tuned settings here") Path out;
     @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
 
@@ -102,6 +105,9 @@ public final class TuneDetectionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!(cost >= 0)) throw new IllegalArgumentException("--false-accept-cost must be >= 0");
+        long l100 = Math.round(lowestThreshold * 100);
+        if (!(lowestThreshold >= 0.05 && lowestThreshold <= 0.95) || l100 % 5 != 0 || Math.abs(l100 - lowestThreshold * 100) > 1e-6)
+            throw new IllegalArgumentException("--lowest-threshold must be a multiple of 0.05 in [0.05, 0.95], not " + lowestThreshold);
         if (maxFalseAcceptsPerHour != null && !(maxFalseAcceptsPerHour >= 0))
             throw new IllegalArgumentException("--max-false-accepts-per-hour must be >= 0");
         if (maxFalseAcceptsPerHour != null && !(commandFreeMinutes > 0) && negatives == null)
@@ -176,7 +182,8 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                                 : " (" + list.getFileName() + ")", seeds, minutes, commandFreeSeed, commandFreeMinutes,
                         negativesTuned.isEmpty() ? "" : negativesTuned.substring(2) + "; ",
                         cost, maxFalseAcceptsPerHour == null ? ""
-                                : "; at most " + maxFalseAcceptsPerHour + " false accepts per hour command-free"));
+                                : "; at most " + maxFalseAcceptsPerHour + " false accepts per hour command-free")
+                        + (lowestThreshold == 0.45 ? "" : "; thresholds from " + lowestThreshold));
                 byte[] tuned = ModelFile.withProvenance(bytes, prov, model.spec);
                 AtomicFile.write(out, o -> o.write(tuned));
                 System.err.println("wrote " + out);
@@ -204,9 +211,11 @@ public final class TuneDetectionCommand implements Callable<Integer> {
         return commandFreeMinutes > 0 || negatives != null;
     }
 
-    private static float[] thresholds() {
-        float[] t = new float[11];
-        for (int i = 0; i < t.length; i++) t[i] = (45 + 5 * i) / 100f;  // 0.45 … 0.95, each the float nearest its decimal
+    /** The threshold grid: --lowest-threshold … 0.95 in steps of 0.05, each the float nearest its decimal. */
+    private float[] thresholds() {
+        int from = (int) Math.round(lowestThreshold * 100);
+        float[] t = new float[(95 - from) / 5 + 1];
+        for (int i = 0; i < t.length; i++) t[i] = (from + 5 * i) / 100f;
         return t;
     }
 

@@ -104,4 +104,24 @@ class NegativesTrainingTest {
         assertTrue(r.err().contains("nowhere") && r.err().contains("no such folder"), r.err());
         assertTrue(!Files.exists(dir.resolve("x.earshot")));
     }
+
+    @Test
+    void tuneDetectionSearchesFromTheLowestThresholdAskedFor() throws Exception {
+        Run bad = TrainEvalRecognizeTest.run("tune-detection", "--model", model.toString(), "--data",
+                TrainEvalRecognizeTest.data.toString(), "--split", "all", "--lowest-threshold", "0.33");
+        assertNotEquals(0, bad.exit());
+        assertTrue(bad.err().contains("--lowest-threshold must be a multiple of 0.05"), bad.err());
+        Path tuned = dir.resolve("low.earshot");
+        Run r = TrainEvalRecognizeTest.run("tune-detection", "--model", model.toString(), "--data",
+                TrainEvalRecognizeTest.data.toString(), "--split", "all", "--minutes", "2", "--command-free-minutes", "1",
+                "--lowest-threshold", "0.05", "--false-accept-cost", "0", "--out", tuned.toString());
+        assertEquals(0, r.exit(), r.err());
+        try (KeywordModel m = KeywordModel.load(tuned)) {
+            assertTrue(m.provenance().get("detection_tuned_on").contains("thresholds from 0.05"));
+            // Free false accepts: the fit takes the lowest threshold the grid offers for every keyword.
+            float lowest = 1;
+            for (String l : m.labels()) if (m.isKeyword(l)) lowest = Math.min(lowest, m.detectionSettings().thresholdFor(l));
+            assertTrue(lowest < 0.45f, "a threshold below the default grid's floor: " + lowest);
+        }
+    }
 }
