@@ -262,6 +262,7 @@ public final class Trainer {
         m.put("labels", String.join(",", data.labels()));
         m.put("features", features.toMap().toString());
         m.put("clip_samples", Integer.toString(clipSamples));
+        if (miningModelName != null) m.put("hard_negatives_mined_with", miningModelName);
         return m;
     }
 
