@@ -175,10 +175,7 @@ final class StreamingEval {
         int gap = wordGapMs * rate / 1000;
         for (int start = 0; start < n; start += gap) {  // noise: a random piece per gap, at a random volume
             if (noise.isEmpty()) break;
-            float[] src = noise.get(rng.nextInt(noise.size()));
-            int off = src.length > gap ? rng.nextInt(src.length - gap) : 0;
-            double vol = rng.nextDouble() * noiseVolume;
-            for (int i = 0; i < gap && start + i < n; i++) out[start + i] += (float) (src[(off + i) % src.length] * vol);
+            addNoisePiece(out, start, Math.min(gap, n - start), noise.get(rng.nextInt(noise.size())), gap, noiseVolume, rng);
         }
         for (int start = gap / 2; start + rate < n; start += gap) {
             boolean unknown = rng.nextDouble() * 100 < unknownPercent;
@@ -219,18 +216,9 @@ final class StreamingEval {
         int piece = NEGATIVES_NOISE_PIECE_MS * rate / 1000;
         for (int start = 0; start < n && (!noise.isEmpty() || background != null); start += piece) {
             int len = Math.min(piece, n - start);
-            double vol;
-            if (background != null && (noise.isEmpty() || rng.nextBoolean())) {
-                short[] src = background.recordings().get(rng.nextInt(background.size())).pcm16();
-                int off = src.length > len ? rng.nextInt(src.length - len) : 0;
-                vol = rng.nextDouble() * recipe.noiseVolume();
-                for (int i = 0; i < len; i++) out[start + i] += (float) (src[(off + i) % src.length] / 32768f * vol);
-            } else {
-                float[] src = noise.get(rng.nextInt(noise.size()));
-                int off = src.length > len ? rng.nextInt(src.length - len) : 0;
-                vol = rng.nextDouble() * recipe.noiseVolume();
-                for (int i = 0; i < len; i++) out[start + i] += (float) (src[(off + i) % src.length] * vol);
-            }
+            float[] src = background != null && (noise.isEmpty() || rng.nextBoolean())
+                    ? background.samples(rng.nextInt(background.size())) : noise.get(rng.nextInt(noise.size()));
+            addNoisePiece(out, start, len, src, len, recipe.noiseVolume(), rng);
         }
         int maxPause = NEGATIVES_PAUSE_MAX_MS * rate / 1000;
         for (int at = 0; ; ) {
@@ -245,6 +233,18 @@ final class StreamingEval {
         }
         for (int i = 0; i < n; i++) out[i] = Math.max(-1f, Math.min(1f, out[i]));
         return out;
+    }
+
+    /**
+     * Adds {@code len} samples of noise {@code src} to {@code out} at {@code start}: from an offset drawn in
+     * [0, src.length - span) (0 if src is no longer than span), wrapping around, at a volume drawn from
+     * U(0, maxVolume).
+     */
+    private static void addNoisePiece(float[] out, int start, int len, float[] src, int span, double maxVolume,
+                                      SplittableRandom rng) {
+        int off = src.length > span ? rng.nextInt(src.length - span) : 0;
+        double vol = rng.nextDouble() * maxVolume;
+        for (int i = 0; i < len; i++) out[start + i] += (float) (src[(off + i) % src.length] * vol);
     }
 
     /**

@@ -177,13 +177,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!negatives.isEmpty()) td = td.withNegatives(NegativeAudio.load(negatives, fs.sampleRate(), 0, System.err));
         if (!background.isEmpty()) {
             NegativeAudio bg = NegativeAudio.load(background, fs.sampleRate(), clipSamples, System.err);
-            java.util.List<String> names = new java.util.ArrayList<>();
-            java.util.List<float[]> recs = new java.util.ArrayList<>();
-            for (int i = 0; i < bg.size(); i++) {
-                names.add(bg.recordings().get(i).name());
-                recs.add(bg.samples(i));
-            }
-            BackgroundNoise mine = BackgroundNoise.of(names, recs, clipSamples);
+            BackgroundNoise mine = BackgroundNoise.of(bg, clipSamples);
             td = td.withNoise(td.noise() == null ? mine : td.noise().with(mine), bg.description());
         }
         System.err.printf(Locale.ROOT, "loaded %d training and %d validation clips in %.1f s%n", td.train().size(),

@@ -83,6 +83,17 @@ public final class BackgroundNoise {
         return new BackgroundNoise(new ArrayList<>(names), copy, segmentSamples, null);
     }
 
+    /** Background from audio already read (each recording longer than {@code segmentSamples}), named as it is. */
+    public static BackgroundNoise of(NegativeAudio audio, int segmentSamples) {
+        List<String> names = new ArrayList<>();
+        List<float[]> recs = new ArrayList<>();
+        for (int i = 0; i < audio.size(); i++) {
+            names.add(audio.recordings().get(i).name());
+            recs.add(audio.samples(i));
+        }
+        return of(names, recs, segmentSamples);
+    }
+
     /** Names of the recordings (file names), of both pools. */
     public List<String> names() { return names; }
 
