@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 ListenCommand.class,
                 FeaturesCommand.class,
                 DatasetCommand.class,
+                EnrollCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
