@@ -27,7 +27,7 @@ public final class BenchJmhCommand implements Callable<Integer> {
         if (quick) b.warmupIterations(1).measurementIterations(3);
         for (String p : params) {
             int eq = p.indexOf('=');
-            if (eq < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "bad --param " + p + ": want NAME=V1,V2");
+            if (eq < 1) throw new IllegalArgumentException("--param " + p + ": want NAME=V1,V2");
             b.param(p.substring(0, eq), p.substring(eq + 1).split(","));
         }
         new Runner(b.build()).run();

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code earshot dataset download|synth|info}: fetch the official Speech Commands archive, make a synthetic set
  * with espeak-ng, or summarize a dataset directory. Errors are one line on stderr naming the file or URL, exit
- * code 1; bad options exit 2.
+ * code 1; bad options exit 2 ({@link Main#commandLine()}).
  */
 @Command(name = "dataset", mixinStandardHelpOptions = true,
         description = "Speech Commands datasets: download, synthesize, summarize.",
@@ -32,12 +32,6 @@ public final class DatasetCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
-    }
-
-    static int fail(String sub, Exception e) {
-        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-        System.err.println("earshot dataset " + sub + ": " + msg.replace('\n', ' '));
-        return e instanceof IllegalArgumentException ? 2 : 1;
     }
 
     /** {@code earshot dataset download [--version v0.02] [--to DIR]}. */
@@ -65,17 +59,33 @@ public final class DatasetCommand implements Runnable {
         boolean keepArchive;
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
+            SpeechCommandsVersion v;
             try {
-                SpeechCommandsVersion v = SpeechCommandsVersion.parse(version);
-                String base = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
-                Path dir = new DatasetDownloader(System.err, keepArchive).download(URI.create(base + v.archiveName()),
-                        sha256 == null ? v.sha256() : sha256, to, v.directoryName());
-                System.out.println(dir);
-                return 0;
-            } catch (IOException | RuntimeException e) {
-                return fail("download", e);
+                v = SpeechCommandsVersion.parse(version);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--version must be v0.01 or v0.02, not '" + version + "'");
             }
+            String base = baseUrl.endsWith("/") ? baseUrl : baseUrl + "/";
+            URI url;
+            try {
+                url = URI.create(base + v.archiveName());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--base-url " + baseUrl + ": not a URL");
+            }
+            if (!"https".equalsIgnoreCase(url.getScheme()) && !"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+                throw new IllegalArgumentException("--base-url " + baseUrl + ": want an https:// (or http://) URL");
+            }
+            if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
+                throw new IllegalArgumentException("--sha256 must be 64 hexadecimal digits, not '" + sha256 + "'");
+            }
+            if (java.nio.file.Files.exists(to) && !java.nio.file.Files.isDirectory(to)) {
+                throw new IllegalArgumentException("--to " + to + ": a file is there; give a new or existing folder");
+            }
+            Path dir = new DatasetDownloader(System.err, keepArchive).download(url, sha256 == null ? v.sha256() : sha256,
+                    to, v.directoryName());
+            System.out.println(dir);
+            return 0;
         }
     }
 
@@ -100,53 +110,70 @@ public final class DatasetCommand implements Runnable {
         long seed = 1;
 
         @Override
-        public Integer call() {
-            try {
-                List<String> w = words == null ? SpeechCommandsVersion.V0_02.words()
-                        : EspeakSynthesizer.parseWords(String.join(",", words));
-                int n = new EspeakSynthesizer("espeak-ng", System.err)
-                        .synthesize(to, new EspeakSynthesizer.Options(w, voices, perWord, seed));
-                System.out.println("wrote " + n + " clips to " + to);
-                return 0;
-            } catch (IOException | RuntimeException e) {
-                return fail("synth", e);
+        public Integer call() throws IOException {
+            if (java.nio.file.Files.exists(to) && !java.nio.file.Files.isDirectory(to)) {
+                throw new IllegalArgumentException("--to " + to + ": a file is there, not a folder; give a new folder "
+                        + "(or an existing one, whose clips of the same names are replaced)");
             }
+            Options.atLeast("--voices", voices, 1);
+            Options.atLeast("--per-word", perWord, 1);
+            List<String> w = words == null ? SpeechCommandsVersion.V0_02.words()
+                    : EspeakSynthesizer.parseWords(String.join(",", words));
+            if (w.isEmpty()) throw new IllegalArgumentException("--words names no word");
+            int n = new EspeakSynthesizer("espeak-ng", System.err)
+                    .synthesize(to, new EspeakSynthesizer.Options(w, voices, perWord, seed));
+            System.out.println("wrote " + n + " clips to " + to);
+            return 0;
         }
     }
 
-    /** {@code earshot dataset info DIR [--labels ...] [--seed S]}. */
-    @Command(name = "info", mixinStandardHelpOptions = true,
-            description = "Summarize a dataset folder: clips per word, speakers, split sizes per label set.")
+    /** {@code earshot dataset info DIR [--labels ...] [--split ...] [--unknown-percent P]}. */
+    @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Summarize a dataset folder: clips per word, speakers, and per label set the entries of each split.",
+                    "With the --split, --validation-list and --unknown-percent given to train, its validation line is the "
+                            + "validation set train scores every epoch on (silence and unknown words at the shares training draws)."})
     static final class Info implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "A Speech Commands-shaped folder.")
         Path dir;
 
-        @Option(names = "--labels", description = "Label sets: standard12, all, all-v0.01 or word lists separated by ';' "
-                + "(default: ${DEFAULT-VALUE}).")
+        @Option(names = "--labels", paramLabel = "SETS", description = "Label sets: standard12 (or 12), all, all-v0.01 or "
+                + "word lists, separated by ';' (default: ${DEFAULT-VALUE}).")
         String labels = "standard12;all";
 
-        @Option(names = "--seed", description = "Seed of the silence/unknown draw and the speaker split (default: ${DEFAULT-VALUE}).")
+        @CommandLine.Mixin
+        SplitOptions split = new SplitOptions();
+
+        @Option(names = "--unknown-percent", paramLabel = "P", description = "Unknown-word entries per split, as a "
+                + "percentage of its command-word clips, as train's option (default: ${DEFAULT-VALUE}).")
+        double unknownPercent = 10;
+
+        @Option(names = "--seed", paramLabel = "S", description = "Seed of the silence and unknown draws (default: "
+                + "${DEFAULT-VALUE}, the one train uses).")
         long seed = dev.earshot.datasets.DataIndex.TENSORFLOW_SEED;
 
         @Override
-        public Integer call() {
-            try {
-                SpeechCommandsDataset ds = SpeechCommandsDataset.open(dir);
-                List<LabelSet> sets = new ArrayList<>();
-                for (String spec : labels.split(";")) {
-                    if (spec.isBlank()) continue;
-                    if (spec.trim().equalsIgnoreCase("all")) {
-                        SpeechCommandsVersion v = ds.guessVersion();
-                        sets.add(LabelSet.allWords(v == null ? SpeechCommandsVersion.V0_02 : v));
-                    } else {
-                        sets.add(LabelSet.parse(spec));
-                    }
-                }
-                System.out.print(DatasetSummary.describe(ds, sets, seed));
-                return 0;
-            } catch (IOException | RuntimeException e) {
-                return fail("info", e);
+        public Integer call() throws IOException {
+            split.check();
+            Options.inRange("--unknown-percent", unknownPercent, 0, 1000);
+            Options.inputFolder("DIR", dir);
+            List<String> specs = new ArrayList<>();
+            for (String spec : labels.split(";")) {
+                if (spec.isBlank()) continue;
+                specs.add(spec.trim());
+                if (!spec.trim().equalsIgnoreCase("all")) TrainCommand.labelSet("--labels", spec);  // refused before reading
             }
+            SpeechCommandsDataset ds = SpeechCommandsDataset.open(dir);
+            List<LabelSet> sets = new ArrayList<>();
+            for (String spec : specs) {
+                if (spec.equalsIgnoreCase("all")) {  // every word of the release the folder's words fit
+                    SpeechCommandsVersion v = ds.guessVersion();
+                    sets.add(LabelSet.allWords(v == null ? SpeechCommandsVersion.V0_02 : v));
+                } else {
+                    sets.add(TrainCommand.labelSet("--labels", spec));
+                }
+            }
+            System.out.print(DatasetSummary.describe(ds, sets, split.policy(ds), unknownPercent, seed));
+            return 0;
         }
     }
 }

@@ -33,6 +33,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "all",
             description = "training, validation, testing (the dataset's lists, else TensorFlow's hash) or all (default)")
     String split;
+    static final String[] SPLITS = {"training", "validation", "testing", "all"};
     @Option(names = "--list", description = "score only the clips this file lists (word/file.wav per line)")
     Path list;
     @Option(names = "--json", description = "print one JSON object as the last line")
@@ -59,23 +60,35 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Options.inputFolder("--data", data);
+        Options.oneOf("--split", split, SPLITS);
+        Options.inputFile("--list", list);
+        if (list != null && !split.equals("all")) {
+            throw new IllegalArgumentException("--list chooses the clips itself: leave out --split " + split);
+        }
         SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);
         List<Clip> clips = new ArrayList<>();
+        String what;  // the clips chosen, for a message when none can be scored
         if (list != null) {
             java.util.Set<String> wanted = dev.earshot.app.train.DataLoader.readClipList(list);
             for (Clip c : ds.clips()) if (wanted.contains(c.relativePath())) clips.add(c);
-            if (clips.size() != wanted.size()) {
+            if (clips.size() != wanted.size() && !clips.isEmpty()) {
                 System.err.println("earshot eval: " + list + " lists " + wanted.size() + " clips, " + clips.size()
                         + " of them are in " + data);
             }
+            what = "none of the clips " + list + " lists is in " + data;
         } else if (split.equals("all")) {
             clips.addAll(ds.clips());
+            what = data + " has no clips this model can score";
         } else {
             Split want = Split.parse(split);
             SplitPolicy policy = SplitPolicy.standard(ds);
             for (Clip c : ds.clips()) if (policy.splitOf(c) == want) clips.add(c);
+            what = "the " + split + " split of " + data + " (" + policy.describe() + ") holds no clips; "
+                    + "--split all scores every clip";
         }
         try (KeywordModel m = model.open()) {
+            if (clips.stream().noneMatch(c -> truth(m, c) >= 0)) throw new IllegalArgumentException(what);
             Score s = score(m, clips);
             print(s);
         }

@@ -98,6 +98,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
         if (negatives != null && !(negativesMinutes > 0)) throw new IllegalArgumentException("--negatives-minutes must be > 0");
         if (background != null && negatives == null) throw new IllegalArgumentException("--background needs --negatives");
         if (compare != null && det == null) throw new IllegalArgumentException("--compare needs --det");
+        check();
         try (KeywordModel m = model.open()) {
             if (negatives != null) loadNegativeAudio(m.sampleRate());  // before any work: a wrong folder fails at once
             DetectionSettings ds = settings(m);
@@ -187,6 +188,40 @@ public final class EvalStreamCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Refuses option values no stream can be built or scored with, and outputs that cannot be written, up front. */
+    private void check() {
+        Options.inputFolder("--data", data);
+        Options.oneOf("--split", split, EvalCommand.SPLITS);
+        Options.inputFile("--list", list);
+        Options.inputFile("--stream", stream);
+        Options.inputFile("--labels", labelsFile);
+        Options.positive("--minutes", minutes);
+        Options.atLeast("--word-gap-ms", wordGapMs, 1);
+        if (stream == null && minutes * 60_000 <= wordGapMs / 2.0 + 1000) {
+            throw new IllegalArgumentException("--minutes " + minutes + " is too short for one word (the first starts "
+                    + wordGapMs / 2 + " ms in and lasts 1 s)");
+        }
+        Options.inRange("--unknown-percent", unknownPercent, 0, 100);
+        Options.nonNegative("--noise-volume", noiseVolume);
+        Options.atLeast("--tolerance-ms", toleranceMs, 0);
+        if (threshold != null) Options.inRange("--threshold", threshold, 0, 1);
+        if (averageMs != null) Options.atLeast("--average-ms", averageMs, 1);
+        if (minimumCount != null) Options.atLeast("--minimum-count", minimumCount, 1);
+        if (suppressionMs != null) Options.atLeast("--suppression-ms", suppressionMs, 0);
+        if (strideMs != null) Options.atLeast("--stride-ms", strideMs, 1);
+        Options.nonNegative("--negatives-noise-volume", negativesNoiseVolume);
+        for (Path p : negatives == null ? List.<Path>of() : negatives) Options.inputFolder("--negatives", p);
+        for (Path p : background == null ? List.<Path>of() : background) Options.inputFolder("--background", p);
+        if (save != null) {
+            String base = save.toString().replaceFirst("\\.wav$", "");
+            Options.outputFile("--save", Path.of(base + ".wav"));
+            Options.outputFile("--save", Path.of(base + ".txt"));
+        }
+        Options.outputFile("--plot", plot);
+        Options.outputFile("--det", det);
+        if (det != null) Options.outputFile("--det", detJsonFile(det));
     }
 
     /** The model's tuned settings, with any given here in their place (--threshold: one for every keyword). */

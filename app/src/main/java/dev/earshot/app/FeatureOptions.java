@@ -31,7 +31,17 @@ public final class FeatureOptions {
 
     /** The settings: {@link FeatureSettings#defaults()} with these options applied. */
     public FeatureSettings settings() {
-        return FeatureSettings.defaults().toBuilder().windowMillis(winMs, hopMs).melBands(mels).coefficients(coefficients)
-                .build();
+        Options.positive("--win-ms", winMs);
+        Options.positive("--hop-ms", hopMs);
+        Options.atLeast("--mels", mels, 1);
+        Options.atLeast("--mfcc", coefficients, 1);
+        if (coefficients > mels) throw new IllegalArgumentException("--mfcc must be at most --mels (" + mels + "), not " + coefficients);
+        try {
+            return FeatureSettings.defaults().toBuilder().windowMillis(winMs, hopMs).melBands(mels).coefficients(coefficients)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--win-ms " + winMs + " --hop-ms " + hopMs + " --mels " + mels + " --mfcc "
+                    + coefficients + ": " + e.getMessage().replaceFirst("^FeatureSettings: ", ""));
+        }
     }
 }

@@ -54,9 +54,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                 clip = WavReader.read(f, settings.sampleRate());
             } catch (IOException e) {
                 out.flush();
-                // WavFormatException messages already start with the file name.
-                String msg = e.getMessage() != null && e.getMessage().startsWith(f.toString()) ? e.getMessage() : f + ": " + e;
-                System.err.println("earshot: " + msg.replace('\n', ' '));
+                System.err.println("earshot features: " + RecognizeCommand.message(f, e));
                 failed++;
                 continue;
             }
@@ -71,6 +69,18 @@ public final class FeaturesCommand implements Callable<Integer> {
         }
         out.flush();
         return failed == 0 ? 0 : 1;
+    }
+
+    /** A setting's value as JSON: a number as a number, a list of numbers as an array, anything else a string. */
+    static String jsonValue(String v) {
+        if (v.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) return v;
+        String[] parts = v.split(",");
+        if (parts.length > 1 && java.util.Arrays.stream(parts).allMatch(p -> p.trim().matches("-?[0-9.]+([eE][-+]?[0-9]+)?"))) {
+            StringBuilder b = new StringBuilder("[");
+            for (String p : parts) b.append(b.length() > 1 ? "," : "").append(jsonValue(p.trim()));
+            return b.append(']').toString();
+        }
+        return Stats.quote(v);
     }
 
     static String toJson(Path f, AudioClip clip, FeatureSettings s, float[][] frames) {
@@ -91,7 +101,7 @@ public final class FeaturesCommand implements Callable<Integer> {
         for (java.util.Map.Entry<String, String> e : s.toMap().entrySet()) {
             if (!first) sb.append(',');
             first = false;
-            sb.append(Stats.quote(e.getKey())).append(':').append(Stats.quote(e.getValue()));
+            sb.append(Stats.quote(e.getKey())).append(':').append(jsonValue(e.getValue()));
         }
         sb.append('}')
                 .append(",\"shape\":[").append(frames.length).append(',').append(s.coefficients()).append(']')

@@ -164,8 +164,17 @@ final class StreamingEval {
             if (m.isKeyword(c.word())) commands.add(c);
             else unknowns.add(c);
         }
-        if (commands.isEmpty() && unknownPercent < 100) throw new IOException(data + ": no command-word clips to build a stream from");
-        if (unknowns.isEmpty() && unknownPercent > 0) throw new IOException(data + ": no unknown-word clips to build a stream from");
+        String from = listed != null ? "the clips " + list + " lists from " + data
+                : policy == null ? data.toString() : "the " + split + " split of " + data + " (" + policy.describe() + ")";
+        String instead = listed != null ? "" : policy == null ? "" : "; --split all takes the clips of every split";
+        if (commands.isEmpty() && unknownPercent < 100) {
+            throw new IllegalArgumentException("no clips of the model's command words (" + String.join(", ",
+                    m.labels().stream().filter(m::isKeyword).toList()) + ") in " + from + " to build a stream from" + instead);
+        }
+        if (unknowns.isEmpty() && unknownPercent > 0) {
+            throw new IllegalArgumentException("no clips of words other than the model's commands in " + from
+                    + " for the stream's unknown words" + instead);
+        }
         int rate = m.sampleRate();
         int n = (int) (minutes * 60 * rate);
         float[] out = new float[n];

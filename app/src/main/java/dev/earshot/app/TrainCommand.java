@@ -23,8 +23,12 @@ import picocli.CommandLine.Option;
 /** {@code earshot train}: trains a GRU keyword model on a Speech Commands-shaped folder. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a GRU keyword model on Speech Commands (v0.01 or v0.02 layout).",
-                "Writes the model, a checkpoint after every epoch (<out>.ckpt; --resume continues from it) and a report "
-                        + "(<out>-report.html with learning curves and the confusion matrix as PNG)."})
+                "Writes the model and a report (<out>-report.html with learning curves and the confusion matrix as PNG). "
+                        + "A checkpoint is written after every epoch (<out>.ckpt, about 4 times the model's size; "
+                        + "--resume continues from it) and deleted when the run has written everything, unless "
+                        + "--keep-checkpoint.",
+                "Every option is checked before any clip is read; validation has silence and unknown words at the "
+                        + "shares training draws them, as 'earshot dataset info' with the same --split options shows."})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "the dataset folder (<word>/<speaker>_nohash_<n>.wav)")
     Path data;
@@ -33,26 +37,23 @@ public final class TrainCommand implements Callable<Integer> {
     String labels;
     @Option(names = "--out", defaultValue = "model.earshot", paramLabel = "FILE", description = "model file to write (default: ${DEFAULT-VALUE})")
     Path out;
-    @Option(names = "--resume", description = "continue from <out>.ckpt after an interruption")
+    @Option(names = "--resume", description = "continue from <out>.ckpt after an interruption (or, after a run that "
+            + "trained but could not write its model or report, write them without training again)")
     boolean resume;
+    @Option(names = "--keep-checkpoint", description = "keep <out>.ckpt after a finished run (by default it is "
+            + "deleted once the model and report are written: only --resume reads it)")
+    boolean keepCheckpoint;
     @Option(names = "--weights", defaultValue = "float32", paramLabel = "TYPE",
             description = "how the model file stores weights: float32, float16 or int8 (64-weight blocks); inference is float32 either way")
     String weights;
-    @Option(names = "--split", defaultValue = "auto", paramLabel = "HOW",
-            description = "auto (the dataset's lists, else TensorFlow's hash), lists, hash, speakers (held out by speaker)")
-    String split;
+    @picocli.CommandLine.Mixin
+    SplitOptions splitOptions = new SplitOptions();
     @Option(names = "--cache", paramLabel = "DIR", description = "feature cache folder (default: ~/.cache/earshot/features; 'none' to keep "
             + "features in memory only)")
     String cache;
     @Option(names = "--add-data", paramLabel = "DIR", description = "another Speech Commands-shaped folder whose clips all go to training "
             + "(e.g. from 'earshot dataset synth'); repeatable")
     java.util.List<Path> addData = new java.util.ArrayList<>();
-    @Option(names = "--validation-list", paramLabel = "FILE", description = "file of validation clips (word/file.wav per line); the rest trains")
-    Path validationList;
-    @Option(names = "--validation-percent", defaultValue = "10", paramLabel = "P", description = "for --split speakers (default: ${DEFAULT-VALUE})")
-    double validationPercent;
-    @Option(names = "--split-seed", defaultValue = "0", paramLabel = "S", description = "for --split speakers (default: ${DEFAULT-VALUE})")
-    long splitSeed;
     @Option(names = "--hidden", defaultValue = "256", paramLabel = "H",
             description = "GRU units per layer (default: ${DEFAULT-VALUE})") int hidden;
     @Option(names = "--layers", defaultValue = "1", paramLabel = "L",
@@ -125,69 +126,124 @@ public final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FeatureOptions features = new FeatureOptions();
 
+    static final String[] WEIGHTS = {"float32", "float16", "int8"};
+    static final String[] KEEPS = {"best", "last"};
+
     private dev.earshot.api.ModelFile.Precision precision() {
+        return dev.earshot.api.ModelFile.Precision.valueOf(weights.toUpperCase(Locale.ROOT));
+    }
+
+    /** The label set {@code spec} names; an error names {@code option} and what it takes. */
+    static LabelSet labelSet(String option, String spec) {
         try {
-            return dev.earshot.api.ModelFile.Precision.valueOf(weights.toUpperCase(java.util.Locale.ROOT));
+            return LabelSet.parse(spec);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--weights must be float32, float16 or int8, not '" + weights + "'");
+            throw new IllegalArgumentException(option + " " + spec.trim() + ": " + e.getMessage() + " (" + option
+                    + " takes 12, 35, 30 or a comma-separated word list)");
         }
     }
 
-    private boolean keepBest() {
-        if (!keep.equals("best") && !keep.equals("last")) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--keep must be best or last");
+    /** Every target word of {@code labelSet} must have clips in {@code dataset}, which validation is drawn from. */
+    static void checkLabels(String spec, LabelSet labelSet, SpeechCommandsDataset dataset) {
+        java.util.List<String> present = new java.util.ArrayList<>(dataset.words());
+        present.remove(LabelSet.SILENCE);
+        java.util.List<String> missing = labelSet.words().stream().filter(w -> !present.contains(w)).toList();
+        if (missing.isEmpty()) return;
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "--labels %s: '%s' %s no clips in %s (its words: "
+                        + "%s); give 12 or 35 if it is Speech Commands, or a comma-separated list of its words",
+                spec.trim(), String.join("', '", missing), missing.size() == 1 ? "has" : "have", dataset.root(),
+                String.join(", ", present)));
+    }
+
+    /**
+     * Refuses every option value no training can be made with, naming the option and what it takes, before the
+     * dataset is opened.
+     */
+    private void check() {
+        Options.inputFolder("--data", data);
+        labelSet("--labels", labels);
+        Options.outputFile("--out", out);
+        Options.oneOf("--weights", weights.toLowerCase(Locale.ROOT), WEIGHTS);
+        Options.oneOf("--keep", keep, KEEPS);
+        splitOptions.check();
+        if (cache != null && !cache.equals("none") && java.nio.file.Files.exists(Path.of(cache))
+                && !java.nio.file.Files.isDirectory(Path.of(cache))) {
+            throw new IllegalArgumentException("--cache " + cache + ": not a folder (give a folder, or 'none')");
         }
-        return keep.equals("best");
+        for (Path p : addData) Options.inputFolder("--add-data", p);
+        for (Path p : negatives) Options.inputFolder("--negatives", p);
+        for (Path p : background) Options.inputFolder("--background", p);
+        Options.atLeast("--hidden", hidden, 1);
+        Options.atLeast("--layers", layers, 1);
+        Options.atLeast("--epochs", epochs, 1);
+        Options.atLeast("--batch", batch, 1);
+        if (threads != null) Options.atLeast("--threads", threads, 1);
+        Options.positive("--lr", lr);
+        Options.nonNegative("--weight-decay", weightDecay);
+        Options.inHalfOpenRange("--speed", speed, 0, 0.5);
+        Options.inHalfOpenRange("--label-smoothing", labelSmoothing, 0, 1);
+        Options.inHalfOpenRange("--ema", ema, 0, 1);
+        Options.inRange("--unknown-percent", unknownPercent, 0, 1000);
+        Options.inRange("--noise-volume", noiseVolume, 0, 10);
+        Options.nonNegative("--context-ms", contextMs);
+        Options.atLeast("--time-masks", timeMasks, 0);
+        Options.atLeast("--band-masks", bandMasks, 0);
+        if (negatives.isEmpty() && (hardNegativesPercent > 0 || negativeContextPercent > 0 || mineWith != null)) {
+            throw new IllegalArgumentException("--hard-negatives-percent, --negative-context-percent "
+                    + "and --mine-with need --negatives DIR");
+        }
+        Options.inRange("--negatives-percent", negativesPercent, 0, 1000);
+        Options.inRange("--negative-context-percent", negativeContextPercent, 0, 100);
+        Options.inRange("--hard-negatives-percent", hardNegativesPercent, 0, 100);
+        Options.atLeast("--mine-every", mineEvery, 1);
+        Options.atLeast("--hard-negative-windows", hardNegativeWindows, 1);
+        if (mineWith != null && hardNegativesPercent == 0) {
+            throw new IllegalArgumentException("--mine-with needs --hard-negatives-percent > 0");
+        }
+        if (mineWith != null && dev.earshot.api.KeywordModel.resourceOf(mineWith) == null) {
+            Options.inputFile("--mine-with", Path.of(mineWith));
+        }
+        FeatureSettings fs = features.settings();
+        long contextFrames = Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate()));
+        if (contextFrames > 100_000) {
+            throw new IllegalArgumentException("--context-ms must be at most " + (long) (100_000 * 1000.0 * fs.hopLength()
+                    / fs.sampleRate()) + ", not " + contextMs);
+        }
+    }
+
+    /** What to do with the checkpoint when the model or report could not be written. */
+    private static String resumeHint(Path ckpt) {
+        return "the checkpoint " + ckpt + " holds the trained run: the same command with --resume writes them "
+                + "without training again";
     }
 
     @Override
     public Integer call() throws Exception {
-        picocli.CommandLine cl = new picocli.CommandLine(this);
-        if (negatives.isEmpty() && (hardNegativesPercent > 0 || negativeContextPercent > 0 || mineWith != null)) {
-            throw new picocli.CommandLine.ParameterException(cl, "--hard-negatives-percent, --negative-context-percent "
-                    + "and --mine-with need --negatives DIR");
-        }
-        if (!(negativesPercent >= 0 && negativesPercent <= 1000)) throw new picocli.CommandLine.ParameterException(cl,
-                "--negatives-percent must be in [0, 1000], not " + negativesPercent);
-        for (double[] v : new double[][] {{negativeContextPercent, 0}, {hardNegativesPercent, 1}}) {
-            if (!(v[0] >= 0 && v[0] <= 100)) throw new picocli.CommandLine.ParameterException(cl,
-                    (v[1] == 0 ? "--negative-context-percent" : "--hard-negatives-percent") + " must be in [0, 100], not " + v[0]);
-        }
-        if (mineEvery < 1 || hardNegativeWindows < 1) throw new picocli.CommandLine.ParameterException(cl,
-                "--mine-every and --hard-negative-windows must be at least 1");
-        if (mineWith != null && hardNegativesPercent == 0) throw new picocli.CommandLine.ParameterException(cl,
-                "--mine-with needs --hard-negatives-percent > 0");
+        check();
         FeatureSettings fs = features.settings();
         int clipSamples = fs.sampleRate();  // one second
+        LabelSet labelSet = labelSet("--labels", labels);
         SpeechCommandsDataset dataset = SpeechCommandsDataset.open(data);
-        LabelSet labelSet = LabelSet.parse(labels);
-        SplitPolicy policy = validationList != null ? DataLoader.validationList(validationList) : switch (split) {
-            case "auto" -> SplitPolicy.standard(dataset);
-            case "lists" -> SplitPolicy.lists(dataset);
-            case "hash" -> SplitPolicy.tensorflowHash(10, 10);
-            case "speakers" -> SplitPolicy.speakerHeldOut(dataset, validationPercent, 0, splitSeed);
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--split must be auto, lists, hash or speakers, not '" + split + "'");
-        };
+        checkLabels(labels, labelSet, dataset);
+        SplitPolicy policy = splitOptions.policy(dataset);
         long t0 = System.nanoTime();
         java.util.List<SpeechCommandsDataset> extra = new java.util.ArrayList<>();
         for (Path p : addData) extra.add(SpeechCommandsDataset.open(p));
-        TrainingData td = DataLoader.load(dataset, extra, labelSet, policy, fs.sampleRate(), clipSamples);
+        TrainingData td = DataLoader.load(dataset, extra, labelSet, policy, unknownPercent, fs.sampleRate(), clipSamples);
         if (!negatives.isEmpty()) td = td.withNegatives(NegativeAudio.load(negatives, fs.sampleRate(), 0, System.err));
         if (!background.isEmpty()) {
             NegativeAudio bg = NegativeAudio.load(background, fs.sampleRate(), clipSamples, System.err);
             BackgroundNoise mine = BackgroundNoise.of(bg, clipSamples);
             td = td.withNoise(td.noise() == null ? mine : td.noise().with(mine), bg.description());
         }
-        System.err.printf(Locale.ROOT, "loaded %d training and %d validation clips in %.1f s%n", td.train().size(),
-                td.validation().size(), (System.nanoTime() - t0) / 1e9);
+        System.err.printf(Locale.ROOT, "loaded %d training and %d validation clips in %.1f s; validation %s%n",
+                td.train().size(), td.validation().size(), (System.nanoTime() - t0) / 1e9, DataLoader.describe(td));
         TrainSettings d = TrainSettings.defaults();
         TrainSettings s = new TrainSettings(hidden, layers, epochs, batch, lr, weightDecay, d.clipNorm(), seed,
                 threads == null ? d.threads() : threads,
                 noAugment ? 0 : d.noiseProbability(), noAugment ? 0 : noiseVolume, noAugment ? 0 : d.shiftSamples(),
                 d.silenceFraction(), (float) (unknownPercent / 100), noAugment ? 0 : timeMasks, d.timeMaskWidth(),
-                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keepBest(), labelSmoothing,
+                noAugment ? 0 : bandMasks, d.bandMaskWidth(), noAugment ? 0 : speed, ema, keep.equals("best"), labelSmoothing,
                 (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())),
                 negatives.isEmpty() ? null : new NegativeSettings((float) (negativesPercent / 100),
                         (float) (negativeContextPercent / 100), (float) (hardNegativesPercent / 100), mineEvery,
@@ -204,21 +260,39 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             r = trainer.run();
         }
+        // From here on the run is in the checkpoint: a failure says so, and keeps it.
         try (var model = r.model()) {
             model.save(out, precision());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new java.io.IOException("the trained model could not be written to " + out + ": " + Main.describe(e)
+                    + "; " + resumeHint(ckpt), e);
         }
         String base = out.getFileName().toString().replaceFirst("\\.earshot$", "");
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("model", out.toString());
         facts.put("data", td.description());
+        facts.put("validation", DataLoader.describe(td));
         facts.put("labels", String.join(" ", td.labels()));
         facts.put("best validation accuracy", String.format(Locale.ROOT, "%.4f (epoch %d)", r.bestAccuracy(), r.bestEpoch()));
         s.toMap().forEach(facts::put);
         facts.put("features", fs.toString());
-        Path report = Report.write(out.toAbsolutePath().resolveSibling(base + "-report"), r.history(), r.labels(),
-                r.confusion(), facts);
-        System.out.printf(Locale.ROOT, "wrote %s (validation accuracy %.4f at epoch %d); report %s%n", out,
-                r.bestAccuracy(), r.bestEpoch(), report);
+        Path report;
+        try {
+            report = Report.write(out.toAbsolutePath().resolveSibling(base + "-report"), r.history(), r.labels(),
+                    r.confusion(), facts);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new java.io.IOException("wrote " + out + ", but not its report: " + Main.describe(e) + "; "
+                    + resumeHint(ckpt), e);
+        }
+        String kept = "";
+        if (keepCheckpoint) {
+            kept = String.format(Locale.ROOT, "; checkpoint %s kept (%.1f MB; only --resume reads it, delete it when done)",
+                    ckpt, java.nio.file.Files.size(ckpt) / 1e6);
+        } else {
+            java.nio.file.Files.deleteIfExists(ckpt);
+        }
+        System.out.printf(Locale.ROOT, "wrote %s (validation accuracy %.4f at epoch %d); report %s%s%n", out,
+                r.bestAccuracy(), r.bestEpoch(), report, kept);
         return 0;
     }
 }

@@ -114,6 +114,17 @@ public final class TuneDetectionCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-false-accepts-per-hour needs a command-free stream (--command-free-minutes > 0 or --negatives)");
         if (negatives != null && !(negativesMinutes > 0)) throw new IllegalArgumentException("--negatives-minutes must be > 0");
         if (background != null && negatives == null) throw new IllegalArgumentException("--background needs --negatives");
+        Options.inputFolder("--data", data);
+        Options.inputFile("--list", list);
+        Options.oneOf("--split", split, EvalCommand.SPLITS);
+        Options.positive("--minutes", minutes);
+        if (minutes * 60_000 <= 2000) throw new IllegalArgumentException("--minutes " + minutes + " is too short for a word "
+                + "(the first starts 1 s in and lasts 1 s)");
+        Options.nonNegative("--command-free-minutes", commandFreeMinutes);
+        Options.atLeast("--tolerance-ms", toleranceMs, 0);
+        for (Path p : negatives == null ? List.<Path>of() : negatives) Options.inputFolder("--negatives", p);
+        for (Path p : background == null ? List.<Path>of() : background) Options.inputFolder("--background", p);
+        Options.outputFile("--out", out);
         byte[] bytes = modelBytes(model.spec);
         try (KeywordModel m = KeywordModel.load(new java.io.ByteArrayInputStream(bytes), model.spec)) {
             DetectionSettings before = m.detectionSettings();

@@ -38,6 +38,7 @@ class KillResumeTest {
                     "-cp", System.getProperty("java.class.path"), Main.class.getName()));
             cmd.addAll(List.of(TrainEvalRecognizeTest.trainArgs(killed, epochs)));
             if (attempt > 0) cmd.add("--resume");
+            cmd.add("--keep-checkpoint");  // a run that finishes before the kill keeps it too, for the checks below
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("run" + attempt + ".log").toFile()).start();
             long modified = Files.exists(ckpt) ? Files.getLastModifiedTime(ckpt).toMillis() : 0;

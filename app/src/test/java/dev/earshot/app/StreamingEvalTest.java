@@ -104,9 +104,9 @@ class StreamingEvalTest {
             assertTrue(t.timeMs() > last && t.timeMs() < 60_000, truth.toString());
             last = t.timeMs();
         }
-        IOException e = assertThrows(IOException.class, () -> StreamingEval.generate(model,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StreamingEval.generate(model,
                 new Recipe(data, null, "all", 1, 2000, 100, 0.1, 7), new ArrayList<>()));
-        assertTrue(e.getMessage().contains("no unknown-word clips"), e.getMessage());
+        assertTrue(e.getMessage().contains("no clips of words other than the model's commands in " + data), e.getMessage());
     }
 
     /**

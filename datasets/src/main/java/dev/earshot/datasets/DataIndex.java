@@ -49,6 +49,28 @@ public final class DataIndex {
         this.entries = entries;
     }
 
+    /** The share of silence examples, in percent of a split's command-word clips (TensorFlow's and train's). */
+    public static final double SILENCE_PERCENT = 10;
+
+    /**
+     * The index a training run validates on, and that {@code dataset info} reports: silence at
+     * {@link #SILENCE_PERCENT} (none when the data has neither {@code _silence_} clips nor background noise to make
+     * them from, as training then draws none) and unknown words at {@code unknownPercent}, the shares training
+     * draws per epoch, with {@link #TENSORFLOW_SEED}. So validation accuracy weighs the classes as training does,
+     * not by however many clips of other words a split happens to hold.
+     */
+    public static DataIndex forTraining(SpeechCommandsDataset dataset, LabelSet labels, SplitPolicy policy,
+                                        double unknownPercent) {
+        return forTraining(dataset, labels, policy, unknownPercent, TENSORFLOW_SEED);
+    }
+
+    /** {@link #forTraining(SpeechCommandsDataset, LabelSet, SplitPolicy, double)} with another seed of the draws. */
+    public static DataIndex forTraining(SpeechCommandsDataset dataset, LabelSet labels, SplitPolicy policy,
+                                        double unknownPercent, long seed) {
+        boolean silence = !dataset.backgroundNoiseFiles().isEmpty() || dataset.clips().stream().anyMatch(Clip::isSilence);
+        return build(dataset, labels, policy, silence ? SILENCE_PERCENT : 0, unknownPercent, seed);
+    }
+
     /** TensorFlow's defaults: silence and unknown each 10%. */
     public static DataIndex build(SpeechCommandsDataset dataset, LabelSet labels, SplitPolicy policy, long seed) {
         return build(dataset, labels, policy, 10, 10, seed);
@@ -122,6 +144,20 @@ public final class DataIndex {
     public LabelSet labels() { return labels; }
 
     public SplitPolicy policy() { return policy; }
+
+    /** A split's entries as a report line says them: "36 entries (silence 3, unknown 3, words 30)". */
+    public String describe(Split split) {
+        return describe(countsPerLabel(split));
+    }
+
+    /** Entries counted per label (indexed like {@link LabelSet#labels()}) as a report line says them. */
+    public static String describe(int[] countsPerLabel) {
+        int n = 0;
+        for (int c : countsPerLabel) n += c;
+        int silence = countsPerLabel[LabelSet.SILENCE_INDEX], unknown = countsPerLabel[LabelSet.UNKNOWN_INDEX];
+        return String.format(java.util.Locale.ROOT, "%d entries (silence %d, unknown %d, words %d)", n, silence, unknown,
+                n - silence - unknown);
+    }
 
     /** Entry count per label of a split (indexed like {@link LabelSet#labels()}). */
     public int[] countsPerLabel(Split split) {

@@ -77,7 +77,28 @@ public final class DatasetDownloader {
         if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
             throw new IllegalArgumentException("bad dataset folder name: " + name);
         }
+        if (Files.exists(toDir) && !Files.isDirectory(toDir)) {
+            throw new java.nio.file.FileAlreadyExistsException(toDir.toString(), null, "a file is there, not a folder");
+        }
+        boolean created = !Files.exists(toDir);
         Files.createDirectories(toDir);
+        try {
+            return fetchAndUnpack(url, sha256, toDir, name);
+        } catch (IOException | RuntimeException e) {
+            // Nothing to resume from: leave no empty part file or folder behind.
+            String fileName = url.getPath().substring(url.getPath().lastIndexOf('/') + 1);
+            Path part = toDir.resolve((fileName.isEmpty() ? name + ".tar.gz" : fileName) + ".part");
+            if (Files.isRegularFile(part) && Files.size(part) == 0) Files.deleteIfExists(part);
+            if (created) {
+                try (var left = Files.list(toDir)) {
+                    if (left.findAny().isEmpty()) Files.deleteIfExists(toDir);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private Path fetchAndUnpack(URI url, String sha256, Path toDir, String name) throws IOException {
         Path target = toDir.resolve(name);
         if (Files.exists(target)) {
             say("earshot: " + target + " already exists; nothing to download");
@@ -133,7 +154,7 @@ public final class DatasetDownloader {
             Thread.currentThread().interrupt();
             throw new IOException(url + ": interrupted", e);
         } catch (IOException e) {
-            throw new IOException(url + ": download failed: " + e, e);
+            throw new IOException(url + ": " + connectionProblem(url, e), e);
         }
         int code = resp.statusCode();
         boolean append;
@@ -181,6 +202,34 @@ public final class DatasetDownloader {
             if (lastReport != 0) progress.println(); // end the \r progress line
             progress.printf(Locale.ROOT, "downloaded %s: %d bytes%n", url, done);
         }
+    }
+
+    /**
+     * What a failed request means, in words (the exceptions of {@link HttpClient} often carry no message, and their
+     * class names mean nothing to a user).
+     */
+    static String connectionProblem(URI url, IOException e) {
+        String host = url.getHost();
+        for (Throwable t = e; t != null; t = t.getCause()) {  // a name that does not resolve, wrapped or not
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "could not reach " + host + ": the name does not resolve (no network connection, or a wrong "
+                        + "--base-url)";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.http.HttpConnectTimeoutException) {
+                return "could not reach " + host + " in time (no network connection, or a firewall)";
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException) {
+                return "could not reach " + host + " (no network connection, or nothing serving on its port)";
+            }
+            if (t instanceof java.net.http.HttpTimeoutException) return host + " stopped answering (timed out)";
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "no secure connection to " + host + (t.getMessage() == null ? "" : ": " + t.getMessage());
+            }
+        }
+        return "download failed: " + (e.getMessage() == null || e.getMessage().isBlank() ? "the connection failed"
+                : e.getMessage());
     }
 
     /** Hex SHA-256 of a file. */

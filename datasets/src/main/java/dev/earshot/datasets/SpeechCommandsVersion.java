@@ -23,8 +23,8 @@ public enum SpeechCommandsVersion {
                     "go", "happy", "house", "learn", "left", "marvin", "nine", "no", "off", "on", "one", "right",
                     "seven", "sheila", "six", "stop", "three", "tree", "two", "up", "visual", "wow", "yes", "zero"));
 
-    /** Where the official archives are served (the URL TensorFlow's example and torchaudio use). */
-    public static final String OFFICIAL_BASE_URL = "http://download.tensorflow.org/data/";
+    /** Where the official archives are served (TensorFlow's and torchaudio's URL, over https). */
+    public static final String OFFICIAL_BASE_URL = "https://download.tensorflow.org/data/";
 
     private final String tag;
     private final String archiveName;

@@ -141,7 +141,7 @@ class DatasetDownloaderTest {
         Path to = tmp.resolve("out");
         IOException e = assertThrows(IOException.class, () -> d.download(SpeechCommandsVersion.V0_01, base(), to));
         assertTrue(e.getMessage().contains(SpeechCommandsVersion.V0_01.sha256()), e.getMessage());
-        assertEquals(List.of(), leftovers(to));
+        assertFalse(Files.exists(to), "the folder it made is removed again");
     }
 
     @Test
@@ -165,7 +165,22 @@ class DatasetDownloaderTest {
                 .download(URI.create(base() + "sc.tar.gz"), wrong, to, "sc"));
         assertTrue(e.getMessage().contains("SHA-256 mismatch") && e.getMessage().contains(wrong)
                 && e.getMessage().contains(sha256(archive)), e.getMessage());
-        assertEquals(List.of(), leftovers(to), "no part file, archive or partial tree");
+        assertFalse(Files.exists(to), "no part file, archive, partial tree or the folder it made");
+    }
+
+    @Test
+    void anUnreachableHostIsSaidInWordsAndLeavesNothing() throws Exception {
+        Path to = tmp.resolve("offline");
+        IOException e = assertThrows(IOException.class, () -> new DatasetDownloader(null, false)
+                .download(URI.create("http://127.0.0.1:1/data/sc.tar.gz"), "0".repeat(64), to, "sc"));
+        assertTrue(e.getMessage().contains("could not reach 127.0.0.1"), e.getMessage());
+        assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+        assertFalse(Files.exists(to), "no empty folder is left behind");
+        Path existing = Files.createDirectories(tmp.resolve("mine"));
+        assertThrows(IOException.class, () -> new DatasetDownloader(null, false)
+                .download(URI.create("http://127.0.0.1:1/data/sc.tar.gz"), "0".repeat(64), existing, "sc"));
+        assertTrue(Files.isDirectory(existing), "a folder that was there stays");
+        assertEquals(List.of(), leftovers(existing), "no empty part file");
     }
 
     @Test

@@ -73,13 +73,25 @@ class DatasetTest {
     void summaryCountsWordsAndSplitsAndExplainsMissingWords() throws IOException {
         Path root = Fixtures.tree(tmp.resolve("sc"), List.of("yes", "no", "cat"), 20, 1, 0, true);
         SpeechCommandsDataset ds = SpeechCommandsDataset.open(root);
-        String text = DatasetSummary.describe(ds, List.of(LabelSet.of(List.of("yes", "no")), LabelSet.standard12()), 1);
+        SplitPolicy speakers = SplitPolicy.speakerHeldOut(ds, 10, 0, 1);
+        String text = DatasetSummary.describe(ds, List.of(LabelSet.of(List.of("yes", "no")), LabelSet.standard12()),
+                speakers, 10, DataIndex.TENSORFLOW_SEED);
         assertTrue(text.contains("60 clips, 3 words, 20 speakers, 2 background noise files"), text);
         assertTrue(text.matches("(?s).*yes\\s+20.*"), text);
-        DataIndex idx = DataIndex.build(ds, LabelSet.of(List.of("yes", "no")), SplitPolicy.standard(ds), 1);
-        String training = String.format("  %-10s %6d entries", "training", idx.entries(Split.TRAINING).size());
-        assertTrue(text.contains(training), training + " in\n" + text);
-        assertTrue(text.contains("speaker-held-out 10/10 seed 1 (2 validation, 2 testing of 20 speakers)"), text);
+        // The validation set a training run with this split validates on, to the entry.
+        DataIndex idx = DataIndex.forTraining(ds, LabelSet.of(List.of("yes", "no")), speakers, 10);
+        assertTrue(text.contains("  validation " + idx.describe(Split.VALIDATION)), idx.describe(Split.VALIDATION) + " in\n" + text);
+        assertTrue(text.contains("speaker-held-out 10/0 seed 1 (2 validation, 0 testing of 20 speakers)"), text);
         assertTrue(text.contains("not available") && text.contains("'up'"), text);
+    }
+
+    @Test
+    void validationOfATrainingRunHasSilenceAndUnknownAtTheirShares() throws IOException {
+        // 4 speakers x 5 clips of each word: the held-out speaker's 10 yes/no clips, one silence and one unknown
+        // (10% each, rounded up), not all of its 15 clips of other words and no silence.
+        Path root = Fixtures.tree(tmp.resolve("shares"), List.of("yes", "no", "cat", "dog", "bed"), 4, 5, 0, true);
+        SpeechCommandsDataset ds = SpeechCommandsDataset.open(root);
+        DataIndex idx = DataIndex.forTraining(ds, LabelSet.of(List.of("yes", "no")), SplitPolicy.speakerHeldOut(ds, 25, 0, 3), 10);
+        assertEquals("12 entries (silence 1, unknown 1, words 10)", idx.describe(Split.VALIDATION));
     }
 }

@@ -2,7 +2,9 @@ package dev.earshot.app.train;
 
 import dev.earshot.audio.WavReader;
 import dev.earshot.datasets.BackgroundNoise;
+import dev.earshot.datasets.Augmenter;
 import dev.earshot.datasets.Clip;
+import dev.earshot.datasets.DataIndex;
 import dev.earshot.datasets.LabelSet;
 import dev.earshot.datasets.SpeechCommandsDataset;
 import dev.earshot.datasets.Split;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -60,25 +63,66 @@ public final class DataLoader {
     }
 
     /**
-     * @param extra datasets whose clips all go to training (e.g. espeak-ng speech from {@code dataset synth});
-     *              their background noise is not used
+     * The training clips (every clip of the training split, and of {@code extra}), and the validation set that
+     * {@code dataset info} reports: {@link DataIndex#forTraining}, the validation split's command-word clips with
+     * silence (real {@code _silence_} clips, else made from the background noise) and unknown words drawn at the
+     * shares training draws them per epoch, so that validation accuracy weighs the classes as training does.
+     *
+     * @param extra          datasets whose clips all go to training (e.g. espeak-ng speech from {@code dataset synth});
+     *                       their background noise is not used
+     * @param unknownPercent unknown-word examples per command-word clip, in percent (train's --unknown-percent)
+     * @throws IllegalArgumentException before any clip is read, naming the word, when a target word has no
+     *                                  training clip
      */
     public static TrainingData load(SpeechCommandsDataset dataset, List<SpeechCommandsDataset> extra, LabelSet labels,
-                                    SplitPolicy policy, int sampleRate, int clipSamples) throws IOException {
-        List<Clip> train = new ArrayList<>(), val = new ArrayList<>();
-        for (Clip c : dataset.clips()) {
-            Split s = policy.splitOf(c);
-            if (s == Split.TRAINING) train.add(c);
-            else if (s == Split.VALIDATION) val.add(c);
-        }
+                                    SplitPolicy policy, double unknownPercent, int sampleRate, int clipSamples)
+            throws IOException {
+        List<Clip> train = new ArrayList<>();
+        for (Clip c : dataset.clips()) if (policy.splitOf(c) == Split.TRAINING) train.add(c);
         StringBuilder description = new StringBuilder(dataset.root().getFileName() + " (" + policy.describe() + ")");
         for (SpeechCommandsDataset e : extra) {
             for (Clip c : e.clips()) if (!c.isSilence()) train.add(c);
             description.append(" + ").append(e.root().getFileName()).append(" (all to training)");
         }
+        Set<String> trained = new HashSet<>();
+        for (Clip c : train) trained.add(c.word());
+        List<String> untrained = labels.words().stream().filter(w -> !trained.contains(w)).toList();
+        if (!untrained.isEmpty()) {
+            throw new IllegalArgumentException("no training clips of '" + String.join("', '", untrained) + "' in "
+                    + description + ": all of them are held out for validation or testing");
+        }
+        DataIndex index = DataIndex.forTraining(dataset, labels, policy, unknownPercent);
         BackgroundNoise noise = dataset.backgroundNoiseFiles().isEmpty() ? null : BackgroundNoise.load(dataset);
         return new TrainingData(labels.labels(), read(train, labels, sampleRate, clipSamples),
-                read(val, labels, sampleRate, clipSamples), noise, description.toString());
+                validation(index.entries(Split.VALIDATION), labels, noise, sampleRate, clipSamples), noise,
+                description.toString());
+    }
+
+    /** The validation set of {@code td} as {@code dataset info} says it: "36 entries (silence 3, unknown 3, words 30)". */
+    public static String describe(TrainingData td) {
+        int[] counts = new int[td.labels().size()];
+        for (Example e : td.validation()) counts[e.label()]++;
+        return DataIndex.describe(counts);
+    }
+
+    /** Seed of the validation set's silence made from noise: the same clips every run. */
+    static final long VALIDATION_SILENCE_SEED = 0x5EED;
+
+    /** The index entries read, the generated silence made from {@code noise} (seeded; the same every run). */
+    static List<Example> validation(List<DataIndex.Entry> entries, LabelSet labels, BackgroundNoise noise, int sampleRate,
+                                    int clipSamples) throws IOException {
+        List<Clip> clips = new ArrayList<>();
+        for (DataIndex.Entry e : entries) if (!e.generatedSilence()) clips.add(e.clip());
+        List<Example> out = new ArrayList<>(read(clips, labels, sampleRate, clipSamples));
+        Augmenter silence = noise == null ? null : new Augmenter(noise, Augmenter.Settings.none());
+        int k = 0;
+        for (DataIndex.Entry e : entries) {
+            if (!e.generatedSilence()) continue;
+            float[] pcm = silence.silence(new SplittableRandom(VALIDATION_SILENCE_SEED + k));
+            out.add(new Example(LabelSet.SILENCE + "/<made from noise " + k++ + ">", null, "", LabelSet.SILENCE_INDEX,
+                    Example.quantize(pcm, clipSamples)));
+        }
+        return out;
     }
 
     /** Decodes clips in parallel; a clip that cannot be read stops the load with an error naming it. */

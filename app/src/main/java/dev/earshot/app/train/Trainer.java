@@ -98,6 +98,11 @@ public final class Trainer {
         NegativeSettings ns = data.negatives() == null ? null : s.negatives();
         int nNegative = ns == null || unknown < 0 ? 0 : Math.round(ns.fraction() * known.size());
         int perEpoch = known.size() + nUnknown + nSilence + nNegative;
+        if (known.isEmpty()) {
+            // Nothing to learn: every epoch would be a few draws of silence and unknown, or none (a NaN loss).
+            throw new IllegalArgumentException("no training clips of the words " + labels.subList(2, labels.size())
+                    + " in " + data.description());
+        }
         int stepsPerEpoch = (perEpoch + s.batch() - 1) / s.batch();
         long totalSteps = (long) stepsPerEpoch * s.epochs();
 
@@ -190,6 +195,11 @@ public final class Trainer {
                     lossSum += r.loss() * b;
                     correct += r.correct();
                     progress.batch(epoch, from + b, ids.length, lossSum / (from + b), correct / (double) (from + b), t0);
+                }
+                if (!Double.isFinite(lossSum)) {
+                    throw new IOException(String.format(Locale.ROOT, "training diverged in epoch %d (the loss is %s): "
+                            + "try a lower learning rate than %s (nothing of this epoch was kept)", epoch,
+                            lossSum, s.learningRate()));
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 // The weights that are validated and kept: the running average when there is one.
@@ -318,15 +328,22 @@ public final class Trainer {
         }
         java.util.Map<Path, Example> byFile = new java.util.HashMap<>();
         List<Path> files = new ArrayList<>();
-        for (Example e : examples) {
+        List<Integer> cached = new ArrayList<>();  // the examples read from files; the rest (silence made from noise) has none
+        for (int i = 0; i < out.length; i++) {
+            Example e = examples.get(i);
+            if (e.file() == null) {
+                out[i] = featurize.apply(e);
+                continue;
+            }
             Path p = e.file().toAbsolutePath().normalize();
             byFile.put(p, e);
             files.add(p);
+            cached.add(i);
         }
         String key = dev.earshot.datasets.FeatureCache.settingsKey(raw.settings()) + "-clip" + clipSamples;
         dev.earshot.datasets.FeatureCache.Features f = dev.earshot.datasets.FeatureCache.load(featureCache, files, key,
                 p -> featurize.apply(byFile.get(p.toAbsolutePath().normalize())), 2);
-        for (int i = 0; i < out.length; i++) out[i] = f.get(i);
+        for (int j = 0; j < cached.size(); j++) out[cached.get(j)] = f.get(j);
         log.printf(java.util.Locale.ROOT, "features of %d clips: %s %s%n", out.length,
                 f.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), f.file());
         return out;
