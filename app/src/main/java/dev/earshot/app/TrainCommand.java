@@ -125,6 +125,18 @@ public final class TrainCommand implements Callable<Integer> {
     java.util.List<Path> background = new java.util.ArrayList<>();
     @picocli.CommandLine.Mixin
     FeatureOptions features = new FeatureOptions();
+    @Option(names = "--init", paramLabel = "MODEL", description = "transfer learning: start from this model's GRU "
+            + "(default, windows or a .earshot file) with a new head for --labels; its feature settings and size come "
+            + "with it, and --epochs / --lr default to " + INIT_EPOCHS + " / " + INIT_LR + " (a few clips of your own "
+            + "words train in minutes)")
+    String init;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    static final int INIT_EPOCHS = 30;
+    static final String INIT_LR = "5e-4";
+    /** What a model given to --init decides, so the command line may not. */
+    static final String[] SET_BY_INIT = {"--hidden", "--layers", "--win-ms", "--hop-ms", "--mels", "--mfcc"};
 
     static final String[] WEIGHTS = {"float32", "float16", "int8"};
     static final String[] KEEPS = {"best", "last"};
@@ -203,6 +215,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (mineWith != null && dev.earshot.api.KeywordModel.resourceOf(mineWith) == null) {
             Options.inputFile("--mine-with", Path.of(mineWith));
         }
+        if (init != null) {
+            if (dev.earshot.api.KeywordModel.resourceOf(init) == null) Options.inputFile("--init", Path.of(init));
+            for (String o : SET_BY_INIT) {
+                if (given(o)) throw new IllegalArgumentException(o + " comes with --init's model; leave it out");
+            }
+        }
         FeatureSettings fs = features.settings();
         long contextFrames = Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate()));
         if (contextFrames > 100_000) {
@@ -217,11 +235,42 @@ public final class TrainCommand implements Callable<Integer> {
                 + "without training again";
     }
 
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
     @Override
     public Integer call() throws Exception {
         check();
-        FeatureSettings fs = features.settings();
-        int clipSamples = fs.sampleRate();  // one second
+        dev.earshot.api.KeywordModel initModel = null;
+        if (init != null) {
+            try {
+                initModel = dev.earshot.api.KeywordModel.open(init);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--init " + init + ": " + Main.describe(e));
+            }
+        }
+        try {
+            return train(initModel);
+        } finally {
+            if (initModel != null) initModel.close();
+        }
+    }
+
+    private int train(dev.earshot.api.KeywordModel initModel) throws Exception {
+        FeatureSettings fs = initModel != null ? initModel.features() : features.settings();
+        int clipSamples = initModel != null ? initModel.clipSamples() : fs.sampleRate();  // one second
+        if (initModel != null) {
+            hidden = initModel.architecture().hidden();
+            layers = initModel.architecture().layers();
+            if (!given("--epochs")) epochs = INIT_EPOCHS;
+            if (!given("--lr")) lr = Float.parseFloat(INIT_LR);
+            String ctx = initModel.provenance().get("train.context_frames");
+            if (!given("--context-ms") && ctx != null) {  // a continuous model stays continuous
+                contextMs = Integer.parseInt(ctx) * 1000.0 * fs.hopLength() / fs.sampleRate();
+            }
+        }
         LabelSet labelSet = labelSet("--labels", labels);
         SpeechCommandsDataset dataset = SpeechCommandsDataset.open(data);
         checkLabels(labels, labelSet, dataset);
@@ -252,6 +301,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");
         Trainer trainer = new Trainer(td, fs, clipSamples, s, ckpt, resume, cacheDir, System.err).provenance("earshot", "0.1.0");
+        if (initModel != null) trainer.startFrom(initModel, init);
         Trainer.Result r;
         if (mineWith != null) {
             try (dev.earshot.api.KeywordModel miner = dev.earshot.api.KeywordModel.open(mineWith)) {

@@ -43,6 +43,9 @@ public final class Trainer {
     private final Path featureCache;
     private KeywordModel miningModel;  // a given model to mine hard negatives with, once; or null
     private String miningModelName;
+    private float[] initGru;      // the recurrent layers' parameters to start from (transfer learning), or null
+    private float[][] initNorm;   // and the normalization they were trained with
+    private String initName;
 
     /**
      * @param featureCache folder of the on-disk feature cache (clean frames of every clip, computed once), or null
@@ -68,6 +71,31 @@ public final class Trainer {
         this.miningModel = model;
         this.miningModelName = name;
         return this;
+    }
+
+    /**
+     * Starts from {@code model}'s GRU layers (transfer learning) with a new head for this run's labels: the
+     * layers' parameters and the feature normalization they were trained with are taken; its head is not, since
+     * its labels differ. The run's architecture and feature settings must be the model's.
+     */
+    public Trainer startFrom(KeywordModel model, String name) {
+        GruConfig a = model.architecture();
+        if (a.input() != features.coefficients() || a.hidden() != s.hidden() || a.layers() != s.layers()) {
+            throw new IllegalArgumentException(name + ": its GRU is " + a.layers() + "x" + a.hidden() + " on " + a.input()
+                    + " features, this run's " + s.layers() + "x" + s.hidden() + " on " + features.coefficients());
+        }
+        FeatureSettings f = model.features();
+        if (!f.normalized()) throw new IllegalArgumentException(name + ": has no feature normalization to start from");
+        float[] p = model.gru().parameters();
+        this.initGru = java.util.Arrays.copyOf(p, gruParameterCount(a));
+        this.initNorm = new float[][] {f.normMean(), f.normStd()};
+        this.initName = name;
+        return this;
+    }
+
+    /** Parameters of the recurrent layers: all of {@link GruModel#parameters()} but the head, which comes last. */
+    static int gruParameterCount(GruConfig a) {
+        return (int) (a.parameterCount() - ((long) a.classes() * a.hidden() + a.classes()));
     }
 
     /** Adds a line to the model's provenance (e.g. the command line that trained it). */
@@ -112,7 +140,8 @@ public final class Trainer {
                     + "start afresh without --resume or use the same options");
         }
         float[][] trainRaw = rawFeatures(train), valRaw = rawFeatures(data.validation());
-        float[][] norm = ckpt != null ? new float[][] {ckpt.normMean(), ckpt.normStd()} : normalization(trainRaw, train, silence);
+        float[][] norm = ckpt != null ? new float[][] {ckpt.normMean(), ckpt.normStd()}
+                : initNorm != null ? initNorm : normalization(trainRaw, train, silence);
         FeatureSettings fs = features.toBuilder().normalization(norm[0], norm[1]).build();
         Mfcc mfcc = new Mfcc(fs);
         BatchMaker trainBatches = new BatchMaker(mfcc, train, normalized(trainRaw, norm), data.noise(), s, clipSamples,
@@ -139,6 +168,11 @@ public final class Trainer {
         int bestEpoch = 0, done = 0;
         try (GruModel gru = new GruModel(arch, s.seed()); GruTrainer trainer = new GruTrainer(gru, s.threads());
              GruModel averaged = new GruModel(arch, s.seed()); GruTrainer scorer = new GruTrainer(averaged, s.threads())) {
+            if (initGru != null) {
+                float[] p = gru.parameters();  // a fresh head (seeded as any run's) under the given layers
+                System.arraycopy(initGru, 0, p, 0, initGru.length);
+                gru.setParameters(p);
+            }
             best = gru.parameters();
             float[] ema = s.emaDecay() > 0 ? gru.parameters() : null;
             if (ckpt != null) {
@@ -237,6 +271,7 @@ public final class Trainer {
         provenance.put("train_clips", Integer.toString(train.size()));
         provenance.put("validation_clips", Integer.toString(nVal));
         if (miningModel != null && mining) provenance.put("hard_negatives_mined_with", miningModelName);
+        if (initName != null) provenance.put("initialized_from", initName);
         s.toMap().forEach((k, v) -> provenance.put("train." + k, v));
         provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", bestAcc));
         provenance.put("best_epoch", Integer.toString(bestEpoch));
@@ -273,6 +308,7 @@ public final class Trainer {
         m.put("features", features.toMap().toString());
         m.put("clip_samples", Integer.toString(clipSamples));
         if (miningModelName != null) m.put("hard_negatives_mined_with", miningModelName);
+        if (initName != null) m.put("initialized_from", initName);
         return m;
     }
 
