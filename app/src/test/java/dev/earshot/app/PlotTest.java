@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The PNG charts (the threshold sweep of eval-stream --plot, the DET curve, the training report's curves) on
@@ -76,6 +77,20 @@ class PlotTest {
                 List.of("0", "50", "100", "150", "200", "250")), real.axisLabels());
         long thresholds = real.strings().stream().filter(s -> s.matches("0\\.\\d\\d")).count();
         assertTrue(thresholds >= 10, "most thresholds are named: " + real.strings());
+    }
+
+    /** eval-stream --plot writes the sweep's chart. */
+    @Test
+    void evalStreamWritesTheSweep(@TempDir Path dir) throws IOException {
+        Path data = ToyDataset.write(dir.resolve("toy"), 2, 2, 3);
+        Path png = dir.resolve("sweep.png");
+        TrainEvalRecognizeTest.Run r = TrainEvalRecognizeTest.run("eval-stream", "--data", data.toString(), "--split", "all",
+                "--minutes", "0.5", "--unknown-percent", "0", "--plot", png.toString());
+        assertEquals(0, r.exit(), r.err());
+        javax.imageio.ImageIO.setUseCache(false);
+        BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(640, img.getWidth());
+        assertEquals(440, img.getHeight());
     }
 
     @Test
