@@ -5,12 +5,6 @@ import dev.earshot.api.DetectionSettings;
 import dev.earshot.api.KeywordModel;
 import dev.earshot.audio.WavReader;
 import dev.earshot.datasets.Pcm16Wav;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import dev.earshot.app.StreamingEval.NegativesRecipe;
 import dev.earshot.app.StreamingEval.Recorded;
 import dev.earshot.app.StreamingEval.Stats;
@@ -138,7 +132,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
                         "{\"threshold\":%.2f,\"false_accepts_per_hour\":%.2f,\"miss_percent\":%.2f}", th,
                         s.falseAcceptsPerHour(), miss));
             }
-            if (plot != null) plot(curve, plot);
+            if (plot != null) SweepPlot.write(curve, plot);
             Recorded negativesStream = null;
             Stats negativeStats = null;
             List<java.util.Map.Entry<String, Integer>> negativesRanked = null;
@@ -304,46 +298,6 @@ public final class EvalStreamCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         for (var e : ranked) b.append(b.length() == 0 ? "" : ",").append(dev.earshot.app.Stats.quote(e.getKey())).append(':').append(e.getValue());
         return b.toString();
-    }
-
-    private static void plot(List<double[]> curve, Path file) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        int w = 640, h = 420, x0 = 70, y0 = 30, pw = 540, ph = 330;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, w, h);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        double maxFa = 1, maxMiss = 1;
-        for (double[] c : curve) {
-            maxFa = Math.max(maxFa, c[1]);
-            maxMiss = Math.max(maxMiss, c[2]);
-        }
-        g.setColor(Color.BLACK);
-        g.drawRect(x0, y0, pw, ph);
-        g.drawString("false accepts per hour", x0 + pw / 2 - 60, y0 + ph + 35);
-        g.drawString("miss %", 10, y0 + ph / 2);
-        for (int i = 0; i <= 4; i++) {
-            g.drawString(String.format(Locale.ROOT, "%.0f", maxFa * i / 4), x0 + pw * i / 4 - 8, y0 + ph + 16);
-            g.drawString(String.format(Locale.ROOT, "%.0f", maxMiss * (4 - i) / 4), x0 - 30, y0 + ph * i / 4 + 4);
-        }
-        g.setStroke(new BasicStroke(2f));
-        g.setColor(new Color(40, 90, 200));
-        int px = -1, py = -1;
-        for (double[] c : curve) {
-            int x = x0 + (int) (pw * c[1] / maxFa), y = y0 + ph - (int) (ph * c[2] / maxMiss);
-            if (px >= 0) g.drawLine(px, py, x, y);
-            g.fillOval(x - 3, y - 3, 6, 6);
-            g.drawString(String.format(Locale.ROOT, "%.2f", c[0]), x + 4, y - 4);
-            px = x;
-            py = y;
-        }
-        g.dispose();
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(img, "png", buf);
-        byte[] bytes = buf.toByteArray();
-        dev.earshot.api.AtomicFile.write(file, o -> o.write(bytes));
     }
 
     /** FILE.json beside FILE.png (FILE.png.json when the name does not end in .png). */

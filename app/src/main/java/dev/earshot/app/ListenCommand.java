@@ -51,6 +51,9 @@ public final class ListenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (seconds != null && !(seconds > 0)) {
+            throw new IllegalArgumentException("--seconds must be a number of seconds > 0, not " + seconds);
+        }
         if (listDevices) {
             List<Mixer.Info> devices = captureDevices();
             if (devices.isEmpty()) System.out.println("no capture devices");
@@ -61,9 +64,15 @@ public final class ListenCommand implements Callable<Integer> {
             DetectionSettings ds = m.detectionSettings();
             if (threshold != null) ds = ds.withThreshold(threshold);
             Display display = new Display(m, System.out, json);
-            if (input == null) return streamMicrophone(m, display);
-            try (Spotter spotter = new Spotter(m, ds, display)) {
-                return streamFile(m, spotter, display);
+            Thread clearOnExit = display.clearOnExit();
+            try {
+                if (input == null) return streamMicrophone(m, display);
+                try (Spotter spotter = new Spotter(m, ds, display)) {
+                    return streamFile(m, spotter, display);
+                }
+            } finally {
+                display.finish();
+                display.dropClearOnExit(clearOnExit);
             }
         }
     }
@@ -84,7 +93,6 @@ public final class ListenCommand implements Callable<Integer> {
                 if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
         }
-        display.finish();
         return 0;
     }
 
@@ -133,13 +141,15 @@ public final class ListenCommand implements Callable<Integer> {
         short[] mono = new short[rate * CHUNK_MS / 1000];
         long limit = seconds == null ? Long.MAX_VALUE : (long) (seconds * rate) * format.getFrameSize();
         long read = 0;
+        boolean ended = false;
         try (Spotter spotter = new Spotter(m, ds, display, rate)) {
             if (!json) System.err.printf(Locale.ROOT, "listening on %s at %d Hz, %d channel(s); Ctrl-C to stop%n",
                     device == null ? "the default device" : device, rate, channels);
             line.start();
             while (read < limit) {
-                int n = line.read(buf, 0, (int) Math.min(buf.length, limit - read));
-                if (n <= 0) break;
+                int want = (int) Math.min(buf.length, limit - read);
+                int n = delivered(line, buf, want, format.getFrameSize());
+                ended = n < want;
                 read += n;
                 int frames = n / format.getFrameSize();
                 for (int i = 0; i < frames; i++) {  // little-endian 16-bit; channels averaged to mono
@@ -152,13 +162,37 @@ public final class ListenCommand implements Callable<Integer> {
                 }
                 spotter.accept(mono, 0, frames);
                 display.redraw(spotter.timeMs());
+                if (ended) break;
             }
         } finally {
             line.stop();
             line.close();
         }
         display.finish();
+        if (ended) {
+            System.err.printf(Locale.ROOT, "earshot listen: the capture device delivered no more audio after %.2f s; "
+                    + "stopped%n", read / (double) format.getFrameSize() / rate);
+        }
         return 0;
+    }
+
+    /** What a read never writes: a capture line's bytes left as this pattern were not delivered. */
+    private static final byte[] UNWRITTEN = {0x5A, (byte) 0xA5, 0x3C, (byte) 0xC3};
+
+    /**
+     * Reads up to {@code want} bytes and returns how many the line delivered, in whole frames: fewer than asked
+     * when the input has ended. A line that is stopped or closed returns fewer bytes; one whose source has run dry
+     * may instead return the full count without writing them (Java Sound on ALSA's {@code file} PCM does so once its
+     * file ends: the read then succeeds with the buffer left as it was), which the pattern written first shows.
+     */
+    static int delivered(TargetDataLine line, byte[] buf, int want, int frameSize) {
+        for (int i = 0; i < want; i++) buf[i] = UNWRITTEN[i % UNWRITTEN.length];
+        int n = Math.max(0, line.read(buf, 0, want));
+        int untouched = 0;
+        while (untouched < n && buf[n - 1 - untouched] == UNWRITTEN[(n - 1 - untouched) % UNWRITTEN.length]) untouched++;
+        // a few bytes of real audio may match the pattern by chance; 16 in a row (8 samples) do not
+        if (untouched >= Math.min(n, 16)) n -= untouched;
+        return n - n % frameSize;
     }
 
     static List<Mixer.Info> captureDevices() {
@@ -182,18 +216,18 @@ public final class ListenCommand implements Callable<Integer> {
         private final boolean live;
         private final float[] scores;
         private long lastDraw;
-        private boolean drawn;
+        private boolean drawn, finished;
 
         Display(KeywordModel m, PrintStream out, boolean json) {
             this.m = m;
             this.out = out;
             this.json = json;
-            this.live = !json && System.console() != null;
+            this.live = !json && Terminal.live(out);
             this.scores = new float[m.labels().size()];
         }
 
         @Override
-        public void onDetection(Detection d) {
+        public synchronized void onDetection(Detection d) {
             if (json) {
                 out.printf(Locale.ROOT, "{\"label\":%s,\"confidence\":%s,\"time_ms\":%d}%n", Stats.quote(d.label()),
                         Stats.num(d.confidence()), d.timeMs());
@@ -209,8 +243,8 @@ public final class ListenCommand implements Callable<Integer> {
             System.arraycopy(smoothed, 0, scores, 0, scores.length);
         }
 
-        void redraw(long timeMs) {
-            if (!live) return;
+        synchronized void redraw(long timeMs) {
+            if (!live || finished) return;
             long now = System.nanoTime();
             if (now - lastDraw < 100_000_000L) return;
             lastDraw = now;
@@ -236,9 +270,32 @@ public final class ListenCommand implements Callable<Integer> {
             drawn = false;
         }
 
-        void finish() {
+        /** Clears the panel; it is not drawn again. */
+        synchronized void finish() {
             clear();
+            finished = true;
             out.flush();
+        }
+
+        /**
+         * When the panel is drawn: a shutdown hook that clears it if the JVM is stopped (Ctrl-C, a kill) before
+         * {@link #finish()}, as a normal end does; {@code null} otherwise.
+         */
+        Thread clearOnExit() {
+            if (!live) return null;
+            Thread hook = new Thread(this::finish, "earshot-listen-panel");
+            Runtime.getRuntime().addShutdownHook(hook);
+            return hook;
+        }
+
+        /** After a normal end: the hook from {@link #clearOnExit()} is no longer needed. */
+        void dropClearOnExit(Thread hook) {
+            if (hook == null) return;
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran): finish() again is harmless
+            }
         }
     }
 }

@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * The progress bar: redrawn in place (carriage return) at most a few times a second while an epoch runs,
- * then one permanent line per epoch with its numbers and the time left.
+ * then one permanent line per epoch with its numbers and the time left. The bar only on a terminal
+ * ({@link dev.earshot.app.Terminal}); elsewhere (a log file, a pipe) the lines per epoch alone.
  */
 final class Progress {
     private final PrintStream out;
@@ -18,7 +19,7 @@ final class Progress {
     Progress(PrintStream out, int epochs) {
         this.out = out;
         this.epochs = epochs;
-        this.live = System.console() != null;
+        this.live = dev.earshot.app.Terminal.live(out);  // not into a log file, not on TERM=dumb
     }
 
     void batch(int epoch, int done, int total, double loss, double acc, long t0) {

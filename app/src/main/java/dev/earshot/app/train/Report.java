@@ -1,10 +1,13 @@
 package dev.earshot.app.train;
 
+import dev.earshot.app.plot.Chart;
+import dev.earshot.app.plot.Ticks;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
+import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +38,8 @@ public final class Report {
         Path curves = dir.resolve(name + "-curves.png");
         Path matrix = dir.resolve(name + "-confusion.png");
         Path html = dir.resolve(name + ".html");
-        writePng(curves, curves(history));
+        byte[] curvesPng = curves(history).png();
+        dev.earshot.api.AtomicFile.write(curves, o -> o.write(curvesPng));
         writePng(matrix, confusionImage(labels, confusion));
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Earshot training report</title>")
@@ -79,57 +83,66 @@ public final class Report {
     }
 
     /** Two panels: training loss, and training and validation accuracy, against the epoch. */
-    static BufferedImage curves(History history) {
+    static Chart curves(History history) {
         int w = 900, h = 380;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = canvas(img);
+        Chart chart = new Chart(w, h);
+        chart.graphics().setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         List<History.Epoch> ep = history.epochs();
         double maxLoss = 0;
         for (History.Epoch e : ep) maxLoss = Math.max(maxLoss, e.trainLoss());
-        panel(g, 50, 30, 380, 300, "training loss", ep, maxLoss <= 0 ? 1 : maxLoss * 1.05, 0,
-                new double[][] {ep.stream().mapToDouble(History.Epoch::trainLoss).toArray()},
-                new Color[] {new Color(200, 60, 40)}, new String[] {"loss"});
+        double[] loss = ep.stream().mapToDouble(History.Epoch::trainLoss).toArray();
+        panel(chart, 0, w / 2, h, "training loss", Ticks.covering(0, maxLoss > 0 && Double.isFinite(maxLoss) ? maxLoss : 1, 7),
+                new double[][] {loss}, new Color[] {new Color(200, 60, 40)}, new String[] {"loss"});
         double lo = 1;
         for (History.Epoch e : ep) lo = Math.min(lo, Math.min(e.trainAccuracy(), e.validationAccuracy()));
-        panel(g, 500, 30, 380, 300, "accuracy", ep, 1.0, Math.max(0, Math.floor(lo * 10) / 10),
+        panel(chart, w / 2, w, h, "accuracy", Ticks.covering(Math.max(0, Double.isFinite(lo) ? lo : 0), 1, 7),
                 new double[][] {ep.stream().mapToDouble(History.Epoch::trainAccuracy).toArray(),
                         ep.stream().mapToDouble(History.Epoch::validationAccuracy).toArray()},
                 new Color[] {new Color(40, 90, 200), new Color(30, 150, 60)}, new String[] {"train", "validation"});
-        g.dispose();
-        return img;
+        return chart;
     }
 
-    private static void panel(Graphics2D g, int x0, int y0, int pw, int ph, String title, List<History.Epoch> ep,
-                              double top, double bottom, double[][] series, Color[] colors, String[] names) {
+    /**
+     * One panel between x = {@code left} and {@code right}: the series against the epoch (1 to n), round ticks on both
+     * axes; the title above on the left, the series' names as a legend above on the right, clear of the curves.
+     */
+    private static void panel(Chart chart, int left, int right, int h, String title, Ticks yt, double[][] series,
+                              Color[] colors, String[] names) {
+        Graphics2D g = chart.graphics();
+        FontMetrics fm = chart.metrics();
+        int n = series[0].length;
+        Ticks xt = n <= 1 ? Ticks.integers(0, 2, 9) : Ticks.integers(1, n, 9);  // one epoch: in the middle
+        int x0 = left + 10 + chart.yAxisWidth(yt, null), y0 = 34;
+        Rectangle area = new Rectangle(x0, y0, right - 24 - x0, h - y0 - chart.xAxisHeight("epoch") - 8);
+        java.util.function.DoubleToIntFunction xOf = v -> xt.at(v, area.x, area.x + area.width);
+        java.util.function.DoubleToIntFunction yOf = v -> yt.at(Math.max(yt.min(), Math.min(yt.max(), v)),
+                area.y + area.height, area.y);
+        chart.yAxis(area, yt, yOf, null);
+        chart.xAxis(area, xt, xOf, "epoch");
+        chart.frame(area);
         g.setColor(Color.BLACK);
-        g.drawString(title, x0, y0 - 10);
-        g.drawRect(x0, y0, pw, ph);
-        int n = ep.size();
-        for (int i = 0; i <= 4; i++) {
-            double v = bottom + (top - bottom) * i / 4;
-            int y = y0 + ph - (int) Math.round(ph * i / 4.0);
-            g.setColor(new Color(230, 230, 230));
-            g.drawLine(x0 + 1, y, x0 + pw - 1, y);
+        chart.text(title, x0, y0 - 10);
+        int lx = x0 + area.width;  // the legend, right-aligned on the title's line: a line of the colour, the name
+        for (int s = names.length - 1; s >= 0; s--) {
+            lx -= fm.stringWidth(names[s]);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.2f", v), x0 - 40, y + 4);
+            chart.text(names[s], lx, y0 - 10);
+            g.setColor(colors[s]);
+            g.setStroke(new BasicStroke(2f));
+            g.drawLine(lx - 22, y0 - 14, lx - 5, y0 - 14);
+            lx -= 36;
         }
-        g.drawString("epoch 1", x0, y0 + ph + 16);
-        String last = "epoch " + Math.max(n, 1);
-        g.drawString(last, x0 + pw - g.getFontMetrics().stringWidth(last), y0 + ph + 16);
         g.setStroke(new BasicStroke(2f));
         for (int s = 0; s < series.length; s++) {
             g.setColor(colors[s]);
             int px = -1, py = -1;
             for (int i = 0; i < n; i++) {
-                int x = x0 + (n == 1 ? pw / 2 : (int) Math.round((double) pw * i / (n - 1)));
-                double v = Math.max(bottom, Math.min(top, series[s][i]));
-                int y = y0 + ph - (int) Math.round(ph * (v - bottom) / (top - bottom));
+                int x = xOf.applyAsInt(i + 1), y = yOf.applyAsInt(series[s][i]);
                 if (px >= 0) g.drawLine(px, py, x, y);
-                else g.fillOval(x - 2, y - 2, 4, 4);
+                else g.fillOval(x - 2, y - 2, 5, 5);
                 px = x;
                 py = y;
             }
-            g.drawString(names[s], x0 + pw - 90, y0 + 20 + 16 * s);
         }
         g.setStroke(new BasicStroke(1f));
     }

@@ -1,4 +1,4 @@
-package dev.earshot.app.jmh;
+package dev.earshot.bench;
 
 import dev.earshot.gru.AdamSettings;
 import dev.earshot.gru.GruConfig;

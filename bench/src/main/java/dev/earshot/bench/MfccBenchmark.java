@@ -1,4 +1,4 @@
-package dev.earshot.app.jmh;
+package dev.earshot.bench;
 
 import dev.earshot.audio.FeatureSettings;
 import dev.earshot.audio.Mfcc;
