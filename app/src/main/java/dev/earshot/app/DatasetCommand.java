@@ -82,7 +82,7 @@ public final class DatasetCommand implements Runnable {
             if (java.nio.file.Files.exists(to) && !java.nio.file.Files.isDirectory(to)) {
                 throw new IllegalArgumentException("--to " + to + ": a file is there; give a new or existing folder");
             }
-            Path dir = new DatasetDownloader(System.err, keepArchive).download(url, sha256 == null ? v.sha256() : sha256,
+            Path dir = new DatasetDownloader(System.err, Terminal.live(System.err), keepArchive).download(url, sha256 == null ? v.sha256() : sha256,
                     to, v.directoryName());
             System.out.println(dir);
             return 0;

@@ -46,6 +46,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 public final class DatasetDownloader {
     private final HttpClient http;
     private final PrintStream progress;
+    private final boolean live;
     private final boolean keepArchive;
 
     /**
@@ -53,6 +54,15 @@ public final class DatasetDownloader {
      * @param keepArchive keep the verified .tar.gz after unpacking
      */
     public DatasetDownloader(PrintStream progress, boolean keepArchive) {
+        this(progress, false, keepArchive);
+    }
+
+    /**
+     * @param live whether {@code progress} is a terminal: one line redrawn in place every second; otherwise a
+     *             plain line every ten seconds, with no carriage returns in a log
+     */
+    public DatasetDownloader(PrintStream progress, boolean live, boolean keepArchive) {
+        this.live = live;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(30)).build();
         this.progress = progress;
@@ -184,11 +194,13 @@ public final class DatasetDownloader {
                 out.write(buf, 0, r);
                 done += r;
                 long now = System.nanoTime();
-                if (progress != null && now - lastReport > 1_000_000_000L) {
+                if (progress != null && now - lastReport > (live ? 1_000_000_000L : 10_000_000_000L)) {
                     lastReport = now;
-                    progress.print(total > 0
-                            ? String.format(Locale.ROOT, "\rdownloading %s: %5.1f%% (%d / %d MB)", url, 100.0 * done / total, done >> 20, total >> 20)
-                            : String.format(Locale.ROOT, "\rdownloading %s: %d MB", url, done >> 20));
+                    String line = total > 0
+                            ? String.format(Locale.ROOT, "downloading %s: %5.1f%% (%d / %d MB)", url, 100.0 * done / total, done >> 20, total >> 20)
+                            : String.format(Locale.ROOT, "downloading %s: %d MB", url, done >> 20);
+                    if (live) progress.print("\r" + line);
+                    else progress.println(line);
                     progress.flush();
                 }
             }
@@ -199,7 +211,7 @@ public final class DatasetDownloader {
             throw new IOException(url + ": connection closed after " + done + " of " + total + " bytes (run again to resume)");
         }
         if (progress != null) {
-            if (lastReport != 0) progress.println(); // end the \r progress line
+            if (live && lastReport != 0) progress.println(); // end the \r progress line
             progress.printf(Locale.ROOT, "downloaded %s: %d bytes%n", url, done);
         }
     }
