@@ -55,7 +55,7 @@ public final class ListenCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seconds must be a number of seconds > 0, not " + seconds);
         }
         if (listDevices) {
-            List<Mixer.Info> devices = captureDevices();
+            List<Mixer.Info> devices = Microphone.captureDevices();
             if (devices.isEmpty()) System.out.println("no capture devices");
             for (Mixer.Info i : devices) System.out.println(i.getName() + " — " + i.getDescription());
             return 0;
@@ -96,23 +96,13 @@ public final class ListenCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Formats to try, best first: the model's rate in mono, then common device rates, mono or stereo. */
-    private static List<AudioFormat> candidates(int modelRate) {
-        List<AudioFormat> f = new java.util.ArrayList<>();
-        f.add(new AudioFormat(modelRate, 16, 1, true, false));
-        for (int rate : new int[] {48000, 44100, 32000, 22050, 16000, 8000}) {
-            for (int ch : new int[] {1, 2}) f.add(new AudioFormat(rate, 16, ch, true, false));
-        }
-        return f;
-    }
-
     private int streamMicrophone(KeywordModel m, Display display) {
         TargetDataLine line = null;
         AudioFormat format = null;
         Exception last = null;
         try {
-            Mixer.Info mixer = device == null ? null : findDevice(device);
-            for (AudioFormat f : candidates(m.sampleRate())) {
+            Mixer.Info mixer = device == null ? null : Microphone.findDevice(device);
+            for (AudioFormat f : Microphone.candidates(m.sampleRate())) {
                 DataLine.Info info = new DataLine.Info(TargetDataLine.class, f);
                 try {
                     TargetDataLine l = mixer == null ? (TargetDataLine) AudioSystem.getLine(info)
@@ -148,7 +138,7 @@ public final class ListenCommand implements Callable<Integer> {
             line.start();
             while (read < limit) {
                 int want = (int) Math.min(buf.length, limit - read);
-                int n = delivered(line, buf, want, format.getFrameSize());
+                int n = Microphone.delivered(line, buf, want, format.getFrameSize());
                 ended = n < want;
                 read += n;
                 int frames = n / format.getFrameSize();
@@ -174,38 +164,6 @@ public final class ListenCommand implements Callable<Integer> {
                     + "stopped%n", read / (double) format.getFrameSize() / rate);
         }
         return 0;
-    }
-
-    /** What a read never writes: a capture line's bytes left as this pattern were not delivered. */
-    private static final byte[] UNWRITTEN = {0x5A, (byte) 0xA5, 0x3C, (byte) 0xC3};
-
-    /**
-     * Reads up to {@code want} bytes and returns how many the line delivered, in whole frames: fewer than asked
-     * when the input has ended. A line that is stopped or closed returns fewer bytes; one whose source has run dry
-     * may instead return the full count without writing them (Java Sound on ALSA's {@code file} PCM does so once its
-     * file ends: the read then succeeds with the buffer left as it was), which the pattern written first shows.
-     */
-    static int delivered(TargetDataLine line, byte[] buf, int want, int frameSize) {
-        for (int i = 0; i < want; i++) buf[i] = UNWRITTEN[i % UNWRITTEN.length];
-        int n = Math.max(0, line.read(buf, 0, want));
-        int untouched = 0;
-        while (untouched < n && buf[n - 1 - untouched] == UNWRITTEN[(n - 1 - untouched) % UNWRITTEN.length]) untouched++;
-        // a few bytes of real audio may match the pattern by chance; 16 in a row (8 samples) do not
-        if (untouched >= Math.min(n, 16)) n -= untouched;
-        return n - n % frameSize;
-    }
-
-    static List<Mixer.Info> captureDevices() {
-        DataLine.Info want = new DataLine.Info(TargetDataLine.class, null);
-        return java.util.Arrays.stream(AudioSystem.getMixerInfo())
-                .filter(i -> AudioSystem.getMixer(i).isLineSupported(want)).toList();
-    }
-
-    private static Mixer.Info findDevice(String name) {
-        List<Mixer.Info> all = captureDevices();
-        for (Mixer.Info i : all) if (i.getName().equals(name)) return i;
-        for (Mixer.Info i : all) if (i.getName().toLowerCase(Locale.ROOT).contains(name.toLowerCase(Locale.ROOT))) return i;
-        throw new IllegalArgumentException("no capture device named '" + name + "'");
     }
 
     /** Bars per keyword, redrawn in place on a terminal; detections as lines (or JSON). */

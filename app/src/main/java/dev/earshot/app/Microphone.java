@@ -74,6 +74,25 @@ final class Microphone implements AutoCloseable {
                 + "'earshot listen --list-devices'");
     }
 
+    /** What a read never writes: a capture line's bytes left as this pattern were not delivered. */
+    private static final byte[] UNWRITTEN = {0x5A, (byte) 0xA5, 0x3C, (byte) 0xC3};
+
+    /**
+     * Reads up to {@code want} bytes and returns how many the line delivered, in whole frames: fewer than asked
+     * when the input has ended. A line that is stopped or closed returns fewer bytes; one whose source has run dry
+     * may instead return the full count without writing them (Java Sound on ALSA's {@code file} PCM does so once its
+     * file ends: the read then succeeds with the buffer left as it was), which the pattern written first shows.
+     */
+    static int delivered(TargetDataLine line, byte[] buf, int want, int frameSize) {
+        for (int i = 0; i < want; i++) buf[i] = UNWRITTEN[i % UNWRITTEN.length];
+        int n = Math.max(0, line.read(buf, 0, want));
+        int untouched = 0;
+        while (untouched < n && buf[n - 1 - untouched] == UNWRITTEN[(n - 1 - untouched) % UNWRITTEN.length]) untouched++;
+        // a few bytes of real audio may match the pattern by chance; 16 in a row (8 samples) do not
+        if (untouched >= Math.min(n, 16)) n -= untouched;
+        return n - n % frameSize;
+    }
+
     static List<Mixer.Info> captureDevices() {
         DataLine.Info want = new DataLine.Info(TargetDataLine.class, null);
         return java.util.Arrays.stream(AudioSystem.getMixerInfo())
@@ -107,7 +126,7 @@ final class Microphone implements AutoCloseable {
                 got += k;
                 continue;
             }
-            int bytes = line.read(buf, 0, buf.length);
+            int bytes = delivered(line, buf, buf.length, format.getFrameSize());
             if (bytes <= 0) break;
             int frames = bytes / format.getFrameSize(), channels = format.getChannels();
             for (int i = 0; i < frames; i++) {  // little-endian 16-bit; channels averaged to mono

@@ -53,14 +53,14 @@ class ListenCommandTest {
             byte[] buf = new byte[320];
             int total = 0;
             for (int i = 0; i < 3; i++) {
-                assertEquals(320, ListenCommand.delivered(l, buf, 320, 2));
+                assertEquals(320, Microphone.delivered(l, buf, 320, 2));
                 assertArrayEquals(Arrays.copyOfRange(audio, total, total + 320), buf);
                 total += 320;
             }
-            assertEquals(40, ListenCommand.delivered(l, buf, 320, 2), "the end: 40 of 320 bytes written");
+            assertEquals(40, Microphone.delivered(l, buf, 320, 2), "the end: 40 of 320 bytes written");
             assertArrayEquals(Arrays.copyOfRange(audio, 960, 1000), Arrays.copyOf(buf, 40));
-            assertEquals(0, ListenCommand.delivered(l, buf, 320, 2), "then nothing");
-            assertEquals(0, ListenCommand.delivered(l, buf, 320, 2), "and nothing again");
+            assertEquals(0, Microphone.delivered(l, buf, 320, 2), "then nothing");
+            assertEquals(0, Microphone.delivered(l, buf, 320, 2), "and nothing again");
         }
     }
 
@@ -69,13 +69,13 @@ class ListenCommandTest {
     void audioThatLooksLikeThePatternIsKept() {
         byte[] pattern = new byte[320];
         TargetDataLine probe = line(new byte[0], true);
-        ListenCommand.delivered(probe, pattern, 320, 2);  // nothing read: the buffer holds the pattern
+        Microphone.delivered(probe, pattern, 320, 2);  // nothing read: the buffer holds the pattern
         for (int k : new int[] {1, 2, 7, 15}) {
             byte[] audio = new byte[320];
             new SplittableRandom(k).nextBytes(audio);
             System.arraycopy(pattern, 320 - k, audio, 320 - k, k);  // the last k bytes as the pattern
-            assertEquals(320, ListenCommand.delivered(line(audio, false), new byte[320], 320, 2), "k=" + k);
+            assertEquals(320, Microphone.delivered(line(audio, false), new byte[320], 320, 2), "k=" + k);
         }
-        assertEquals(320, ListenCommand.delivered(line(new byte[320], false), new byte[320], 320, 2), "digital silence");
+        assertEquals(320, Microphone.delivered(line(new byte[320], false), new byte[320], 320, 2), "digital silence");
     }
 }
