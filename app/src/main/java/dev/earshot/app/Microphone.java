@@ -50,7 +50,7 @@ final class Microphone implements AutoCloseable {
      * Opens the default capture device, or the one named (exactly, or the first whose name contains it), for
      * samples at {@code rate}. The failure names the device and says what to try instead.
      */
-    static Microphone open(String device, int rate, String command) {
+    static Microphone open(String device, int rate) {
         Exception last = null;
         try {
             Mixer.Info mixer = device == null ? null : findDevice(device);
