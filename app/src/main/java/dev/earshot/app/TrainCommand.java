@@ -168,6 +168,25 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
+     * A model must hear what is not a target word: other words of the data, or --negatives. Without either (a folder
+     * of one's own enrolled words, say) it would learn to say a target word to everything.
+     */
+    private void checkSomethingElse(LabelSet labelSet, SpeechCommandsDataset dataset,
+                                    java.util.List<SpeechCommandsDataset> extra) {
+        if (!negatives.isEmpty()) return;
+        java.util.Set<String> others = new java.util.TreeSet<>(dataset.words());
+        for (SpeechCommandsDataset e : extra) others.addAll(e.words());
+        others.removeAll(labelSet.words());
+        others.remove(LabelSet.SILENCE);
+        if (!others.isEmpty()) return;
+        throw new IllegalArgumentException("--data " + data + (addData.isEmpty() ? "" : " and --add-data")
+                + " hold no words but --labels' (" + String.join(", ", labelSet.words()) + "), and no --negatives are "
+                + "given: the model would not learn what is not a target word. Add other words (e.g. 'earshot dataset "
+                + "synth --to DIR' and --add-data DIR), --negatives DIR of other speech, or enroll your words into the "
+                + "downloaded Speech Commands");
+    }
+
+    /**
      * Refuses every option value no training can be made with, naming the option and what it takes, before the
      * dataset is opened.
      */
@@ -278,6 +297,7 @@ public final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         java.util.List<SpeechCommandsDataset> extra = new java.util.ArrayList<>();
         for (Path p : addData) extra.add(SpeechCommandsDataset.open(p));
+        checkSomethingElse(labelSet, dataset, extra);
         TrainingData td = DataLoader.load(dataset, extra, labelSet, policy, unknownPercent, fs.sampleRate(), clipSamples);
         if (!negatives.isEmpty()) td = td.withNegatives(NegativeAudio.load(negatives, fs.sampleRate(), 0, System.err));
         if (!background.isEmpty()) {

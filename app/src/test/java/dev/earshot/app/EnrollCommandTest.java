@@ -66,6 +66,14 @@ class EnrollCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals(4, files(data.resolve("computer")).size());
         assertTrue(Files.exists(data.resolve("computer/tester_nohash_3.wav")));
+
+        // A folder of only the user's own word is refused for training: nothing would say what is not the word.
+        TrainEvalRecognizeTest.Run t = TrainEvalRecognizeTest.run("train", "--data", data.toString(), "--labels",
+                "computer", "--out", dir.resolve("m.earshot").toString(), "--cache", "none");
+        assertEquals(2, t.exit(), t.err());
+        assertTrue(t.err().startsWith("earshot train: --data ") && t.err().contains("hold no words but --labels' (computer)")
+                && t.err().contains("--negatives"), t.err());
+        assertFalse(t.err().matches("(?s).*loaded \\d.*"), "refused before the clips are read: " + t.err());
     }
 
     @Test
