@@ -106,9 +106,11 @@ public final class Enrollment {
             return new Take(null, String.format(Locale.ROOT, "too quiet (loudest %.0f dBFS, at least %.0f needed): speak "
                     + "closer or raise the input gain", peak, QUIETEST_PEAK_DB), peak, where);
         }
-        if (u.length() > clipSamples) {
+        // The voiced part must fit; the padding VoiceActivity adds around it may fall outside the clip.
+        int voiced = Math.max(0, u.length() - 2 * (sampleRate * VoiceActivity.PAD_MS / 1000));
+        if (voiced > clipSamples) {
             return new Take(null, String.format(Locale.ROOT, "%.2f s long: a take must fit in the model's %.2f s clip",
-                    u.length() / (double) sampleRate, clipSamples / (double) sampleRate), peak, where);
+                    voiced / (double) sampleRate, clipSamples / (double) sampleRate), peak, where);
         }
         // The clip-length window centred on the word, cut from the recording (zeros beyond its ends).
         float[] clip = new float[clipSamples];

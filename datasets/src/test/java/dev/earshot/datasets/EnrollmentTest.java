@@ -67,6 +67,14 @@ class EnrollmentTest {
     }
 
     @Test
+    void aWordThatFitsIsKeptEvenWhenItsPaddingDoesNot(@TempDir Path dir) throws Exception {
+        float[] x = take(2.5, 8);
+        voice(x, 0.50, 1.45, 0.3);  // 0.95 s voiced; 1.07 s with the padding on both sides
+        Enrollment.Take t = new Enrollment(dir, "computer", "anna", RATE, RATE).judge(x);
+        assertTrue(t.accepted(), t.refusal());
+    }
+
+    @Test
     void faultyTakesAreRefusedWithTheReason(@TempDir Path dir) throws Exception {
         Enrollment e = new Enrollment(dir, "computer", "anna", RATE, RATE);
         assertTrue(e.judge(take(2, 3)).refusal().startsWith("no word heard"), "only room noise");
