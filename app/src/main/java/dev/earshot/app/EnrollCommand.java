@@ -103,7 +103,13 @@ public final class EnrollCommand implements Callable<Integer> {
         int takeSamples = (int) Math.round(takeSeconds * RATE);
         float[] take = new float[takeSamples];
         int kept = 0, tries = 0, maxTries = 3 * want;
-        try (Microphone mic = Microphone.open(device, RATE)) {
+        Microphone opened;
+        try {
+            opened = Microphone.open(device, RATE);
+        } catch (IllegalStateException none) {
+            throw new IllegalStateException(none.getMessage() + "; try --input FILE.wav, or 'earshot listen --list-devices'");
+        }
+        try (Microphone mic = opened) {
             out.printf(Locale.ROOT, "recording from %s: say \"%s\" once after each prompt (%.1f s each); Ctrl-C stops, "
                     + "the takes kept so far stay%n", mic.description(), word, takeSeconds);
             while (kept < want && tries < maxTries) {

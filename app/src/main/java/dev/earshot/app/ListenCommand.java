@@ -13,12 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioSystem;
-import javax.sound.sampled.DataLine;
-import javax.sound.sampled.LineUnavailableException;
 import javax.sound.sampled.Mixer;
-import javax.sound.sampled.TargetDataLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -97,71 +92,37 @@ public final class ListenCommand implements Callable<Integer> {
     }
 
     private int streamMicrophone(KeywordModel m, Display display) {
-        TargetDataLine line = null;
-        AudioFormat format = null;
-        Exception last = null;
+        Microphone opened;
         try {
-            Mixer.Info mixer = device == null ? null : Microphone.findDevice(device);
-            for (AudioFormat f : Microphone.candidates(m.sampleRate())) {
-                DataLine.Info info = new DataLine.Info(TargetDataLine.class, f);
-                try {
-                    TargetDataLine l = mixer == null ? (TargetDataLine) AudioSystem.getLine(info)
-                            : (TargetDataLine) AudioSystem.getMixer(mixer).getLine(info);
-                    l.open(f, (int) f.getSampleRate() / 10 * f.getFrameSize());
-                    line = l;
-                    format = f;
-                    break;
-                } catch (IllegalArgumentException | LineUnavailableException e) {
-                    if (last == null) last = e;  // the model's own format's refusal says the most
-                }
-            }
-        } catch (IllegalArgumentException | SecurityException e) {
-            last = e;
-        }
-        if (line == null) {
-            System.err.println("earshot listen: no microphone to capture from" + (device == null ? "" : " on '" + device + "'")
-                    + " (" + (last == null ? "no capture line" : last.getMessage()) + "); try --input FILE.wav to stream "
-                    + "a file, or --list-devices");
+            opened = Microphone.open(device, m.sampleRate());
+        } catch (IllegalStateException e) {
+            System.err.println("earshot listen: " + e.getMessage() + "; try --input FILE.wav to stream a file, or "
+                    + "--list-devices");
             return 2;
         }
-        int rate = (int) format.getSampleRate(), channels = format.getChannels();
         DetectionSettings ds = m.detectionSettings();
         if (threshold != null) ds = ds.withThreshold(threshold);
-        byte[] buf = new byte[rate * CHUNK_MS / 1000 * format.getFrameSize()];
-        short[] mono = new short[rate * CHUNK_MS / 1000];
-        long limit = seconds == null ? Long.MAX_VALUE : (long) (seconds * rate) * format.getFrameSize();
+        int rate = m.sampleRate(), chunk = rate * CHUNK_MS / 1000;
+        float[] pcm = new float[chunk];
+        long limit = seconds == null ? Long.MAX_VALUE : (long) (seconds * rate);
         long read = 0;
         boolean ended = false;
-        try (Spotter spotter = new Spotter(m, ds, display, rate)) {
-            if (!json) System.err.printf(Locale.ROOT, "listening on %s at %d Hz, %d channel(s); Ctrl-C to stop%n",
-                    device == null ? "the default device" : device, rate, channels);
-            line.start();
+        try (Microphone mic = opened; Spotter spotter = new Spotter(m, ds, display)) {
+            if (!json) System.err.println("listening on " + mic.description() + "; Ctrl-C to stop");
             while (read < limit) {
-                int want = (int) Math.min(buf.length, limit - read);
-                int n = Microphone.delivered(line, buf, want, format.getFrameSize());
+                int want = (int) Math.min(chunk, limit - read);
+                int n = mic.read(pcm, want);
                 ended = n < want;
                 read += n;
-                int frames = n / format.getFrameSize();
-                for (int i = 0; i < frames; i++) {  // little-endian 16-bit; channels averaged to mono
-                    int sum = 0;
-                    for (int c = 0; c < channels; c++) {
-                        int o = (i * channels + c) * 2;
-                        sum += (short) ((buf[o] & 0xff) | (buf[o + 1] << 8));
-                    }
-                    mono[i] = (short) (sum / channels);
-                }
-                spotter.accept(mono, 0, frames);
+                spotter.accept(pcm, 0, n);
                 display.redraw(spotter.timeMs());
                 if (ended) break;
             }
-        } finally {
-            line.stop();
-            line.close();
         }
         display.finish();
         if (ended) {
             System.err.printf(Locale.ROOT, "earshot listen: the capture device delivered no more audio after %.2f s; "
-                    + "stopped%n", read / (double) format.getFrameSize() / rate);
+                    + "stopped%n", read / (double) rate);
         }
         return 0;
     }

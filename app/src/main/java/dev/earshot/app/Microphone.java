@@ -48,7 +48,8 @@ final class Microphone implements AutoCloseable {
 
     /**
      * Opens the default capture device, or the one named (exactly, or the first whose name contains it), for
-     * samples at {@code rate}. The failure names the device and says what to try instead.
+     * samples at {@code rate}, and starts it. The failure ({@link IllegalStateException}) names the device and why;
+     * the caller adds what to try instead.
      */
     static Microphone open(String device, int rate) {
         Exception last = null;
@@ -70,8 +71,7 @@ final class Microphone implements AutoCloseable {
             last = e;
         }
         throw new IllegalStateException("no microphone to capture from" + (device == null ? "" : " on '" + device + "'")
-                + " (" + (last == null ? "no capture line" : last.getMessage()) + "); try --input FILE.wav, or "
-                + "'earshot listen --list-devices'");
+                + " (" + (last == null ? "no capture line" : last.getMessage()) + ")");
     }
 
     /** What a read never writes: a capture line's bytes left as this pattern were not delivered. */
@@ -135,7 +135,7 @@ final class Microphone implements AutoCloseable {
                     int o = (i * channels + c) * 2;
                     sum += (short) ((buf[o] & 0xff) | (buf[o + 1] << 8));
                 }
-                mono[i] = sum / (channels * 32768f);
+                mono[i] = (short) (sum / channels) / 32768f;  // as a 16-bit mono device would give it
             }
             pendingFrom = pendingTo = 0;
             if (resampler == null) queue(mono, 0, frames);
