@@ -82,7 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
             what = data + " has no clips this model can score";
         } else {
             Split want = Split.parse(split);
-            SplitPolicy policy = SplitPolicy.standard(ds);
+            SplitPolicy policy = SplitPolicy.auto(ds);
             for (Clip c : ds.clips()) if (policy.splitOf(c) == want) clips.add(c);
             what = "the " + split + " split of " + data + " (" + policy.describe() + ") holds no clips; "
                     + "--split all scores every clip";

@@ -17,7 +17,9 @@ final class SplitOptions {
 
     @Option(names = "--split", defaultValue = "auto", paramLabel = "HOW",
             description = "auto (the dataset's lists, else TensorFlow's hash), lists, hash, speakers (held out by "
-                    + "speaker) (default: ${DEFAULT-VALUE})")
+                    + "speaker); with hash or speakers, a word they would leave with no training or no validation "
+                    + "clip (one person's enrolled word) is split by take, one in ten to validation "
+                    + "(default: ${DEFAULT-VALUE})")
     String split = "auto";
     @Option(names = "--validation-list", paramLabel = "FILE",
             description = "file of validation clips (word/file.wav per line); the rest trains")
@@ -47,9 +49,11 @@ final class SplitOptions {
         if (validationList != null) return DataLoader.validationList(validationList);
         return switch (split) {
             case "lists" -> SplitPolicy.lists(dataset);
-            case "hash" -> SplitPolicy.tensorflowHash(10, 10);
-            case "speakers" -> SplitPolicy.speakerHeldOut(dataset, validationPercent, 0, splitSeed);
-            default -> SplitPolicy.standard(dataset);
+            // A word of one or two speakers (one's own enrolled words) would land wholly on one side: split by take.
+            case "hash" -> SplitPolicy.takesWhereSpeakersFail(dataset, SplitPolicy.tensorflowHash(10, 10), 10);
+            case "speakers" -> SplitPolicy.takesWhereSpeakersFail(dataset,
+                    SplitPolicy.speakerHeldOut(dataset, validationPercent, 0, splitSeed), validationPercent);
+            default -> SplitPolicy.auto(dataset);
         };
     }
 }

@@ -106,6 +106,14 @@ public interface SplitPolicy {
     }
 
     /**
+     * What {@code train}, {@code eval} and {@code tune-detection} split by default: the lists when the dataset has
+     * both, else the hash rule at 10/10 with {@link #takesWhereSpeakersFail} for the words it cannot split.
+     */
+    static SplitPolicy auto(SpeechCommandsDataset dataset) throws IOException {
+        return dataset.hasSplitLists() ? lists(dataset) : takesWhereSpeakersFail(dataset, tensorflowHash(10, 10), 10);
+    }
+
+    /**
      * Holds whole speakers out: the distinct speaker ids of the word clips are sorted, shuffled with
      * {@code seed}, and the first {@code round(n * validation%)} go to validation, the next
      * {@code round(n * testing%)} to testing (at least one each when asked for and there are 3 or more
@@ -147,6 +155,68 @@ public interface SplitPolicy {
                         + " (" + counts + ")";
             }
         };
+    }
+
+    /**
+     * {@code base}, except for the words it would leave with no training clip or no validation clip (the words one
+     * person enrolled: a speaker split puts their one speaker wholly on one side). Those words' clips are split by
+     * take instead: every k-th ({@code k = round(100 / validationPercent)}, at least one) goes to
+     * validation, the rest to training (sorted by speaker and take number, so the held-out takes are spread over the
+     * session). Their validation is then not of an unheard speaker, and
+     * {@link #describe()} says which words it is for.
+     */
+    static SplitPolicy takesWhereSpeakersFail(SpeechCommandsDataset dataset, SplitPolicy base, double validationPercent) {
+        checkPercents(validationPercent, 0);
+        Map<String, List<Clip>> byWord = new java.util.TreeMap<>();
+        for (Clip c : dataset.clips()) if (!c.isSilence()) byWord.computeIfAbsent(c.word(), w -> new ArrayList<>()).add(c);
+        Map<String, Split> of = new HashMap<>();
+        List<String> notes = new ArrayList<>();
+        for (Map.Entry<String, List<Clip>> e : byWord.entrySet()) {
+            List<Clip> clips = e.getValue();
+            int train = 0, val = 0;
+            for (Clip c : clips) {
+                Split s = base.splitOf(c);
+                if (s == Split.TRAINING) train++;
+                else if (s == Split.VALIDATION) val++;
+            }
+            if ((train > 0 && val > 0) || clips.size() < 2) continue;
+            clips.sort(java.util.Comparator.comparing(Clip::speaker).thenComparingLong(SplitPolicy::takeNumber)
+                    .thenComparing(Clip::relativePath));
+            int k = Math.max(2, (int) Math.round(100 / validationPercent));
+            int nVal = 0;
+            for (int i = 0; i < clips.size(); i++) {
+                boolean v = i % k == k - 1 || (i == clips.size() - 1 && nVal == 0);
+                if (v) nVal++;
+                of.put(clips.get(i).relativePath(), v ? Split.VALIDATION : Split.TRAINING);
+            }
+            long speakers = clips.stream().map(Clip::speaker).distinct().count();
+            notes.add("'" + e.getKey() + "' (" + speakers + (speakers == 1 ? " speaker" : " speakers") + ") by take, "
+                    + nVal + " of " + clips.size() + " to validation");
+        }
+        if (of.isEmpty()) return base;
+        String what = base.describe() + "; " + String.join(", ", notes);
+        return new SplitPolicy() {
+            @Override
+            public Split splitOf(Clip clip) {
+                Split s = of.get(clip.relativePath());
+                return s != null ? s : base.splitOf(clip);
+            }
+
+            @Override
+            public String describe() {
+                return what;
+            }
+        };
+    }
+
+    /** The {@code n} of {@code <speaker>_nohash_<n>.wav}, or -1. */
+    private static long takeNumber(Clip c) {
+        String name = c.fileName();
+        int at = name.indexOf(Clip.NOHASH);
+        if (at < 0) return -1;
+        int from = at + Clip.NOHASH.length(), to = from;
+        while (to < name.length() && to - from < 18 && Character.isDigit(name.charAt(to))) to++;
+        return to == from ? -1 : Long.parseLong(name.substring(from, to));
     }
 
     private static void checkPercents(double val, double test) {

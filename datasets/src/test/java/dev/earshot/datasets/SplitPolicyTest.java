@@ -142,4 +142,43 @@ class SplitPolicyTest {
         assertEquals(1, test.size());
         assertNotEquals(val, test);
     }
+
+    /** One person's enrolled word next to a many-speaker dataset: split by take, the other words as before. */
+    @Test
+    void aWordOfOneSpeakerIsSplitByTake() throws IOException {
+        Path root = Fixtures.tree(tmp.resolve("d"), List.of("yes", "no"), 20, 2, 0, false);
+        for (int n = 0; n < 20; n++) {
+            Fixtures.wav(root.resolve("computer").resolve("me_nohash_" + n + ".wav"), Fixtures.tone(n, 1600));
+        }
+        SpeechCommandsDataset ds = SpeechCommandsDataset.open(root);
+        SplitPolicy hash = SplitPolicy.tensorflowHash(10, 10);
+        assertEquals(1, ds.clips().stream().filter(c -> c.word().equals("computer")).map(hash::splitOf).distinct().count(),
+                "the hash rule alone puts the one speaker on one side");
+        SplitPolicy p = SplitPolicy.takesWhereSpeakersFail(ds, hash, 10);
+        List<String> validation = new java.util.ArrayList<>();
+        for (Clip c : ds.clips()) {
+            if (c.word().equals("computer")) {
+                if (p.splitOf(c) == Split.VALIDATION) validation.add(c.fileName());
+                else assertEquals(Split.TRAINING, p.splitOf(c), c.toString());
+            } else {
+                assertEquals(hash.splitOf(c), p.splitOf(c), c + " keeps the hash rule's split");
+            }
+        }
+        // In take order, every tenth: takes 9 and 19.
+        assertEquals(List.of("me_nohash_19.wav", "me_nohash_9.wav"), validation.stream().sorted().toList());
+        assertTrue(p.describe().contains("'computer' (1 speaker) by take, 2 of 20 to validation"), p.describe());
+        assertSame(hash, SplitPolicy.takesWhereSpeakersFail(SpeechCommandsDataset.open(
+                Fixtures.tree(tmp.resolve("e"), List.of("yes"), 20, 2, 0, false)), hash, 10), "nothing to change");
+    }
+
+    /** Two clips of one speaker: one of each. */
+    @Test
+    void twoTakesGiveOneToEachSide() throws IOException {
+        Path root = tmp.resolve("t");
+        for (int n = 0; n < 2; n++) Fixtures.wav(root.resolve("jarvis").resolve("me_nohash_" + n + ".wav"), Fixtures.tone(n, 1600));
+        SpeechCommandsDataset ds = SpeechCommandsDataset.open(root);
+        SplitPolicy p = SplitPolicy.takesWhereSpeakersFail(ds, SplitPolicy.tensorflowHash(10, 10), 10);
+        assertEquals(java.util.Set.of(Split.TRAINING, Split.VALIDATION),
+                ds.clips().stream().map(p::splitOf).collect(java.util.stream.Collectors.toSet()));
+    }
 }
