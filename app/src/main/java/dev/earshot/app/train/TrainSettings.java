@@ -14,17 +14,23 @@ import java.util.Map;
  * {@code contextFrames} > 0 trains for continuous listening: each batch's clips are preceded by up to that many
  * frames of other clips (see {@link BatchMaker#withContext}), so the GRU learns to forget what came before
  * and can run on a stream without resets. {@code negatives} (or null) says how negative audio is used.
+ * {@code minWordDraws} > 0 draws at least that many target-word clips per epoch, repeating clips (each augmented
+ * afresh) when there are fewer: twenty clips of one's own word then still make a few hundred steps.
+ * {@code pitchPerturbation} > 0 shifts each speech clip's pitch by up to that fraction, its tempo kept
+ * ({@link dev.earshot.datasets.PitchShift}); {@code reverbProbability} > 0 plays that share of the speech clips in
+ * a generated room ({@link dev.earshot.datasets.RoomReverb}).
  */
 public record TrainSettings(
         int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
         long seed, int threads,
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
         int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing,
-        int contextFrames, NegativeSettings negatives) {
+        int contextFrames, NegativeSettings negatives, int minWordDraws, float pitchPerturbation,
+        float reverbProbability) {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, null);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, null, 0, 0f, 0f);
     }
 
     public TrainSettings {
@@ -38,7 +44,8 @@ public record TrainSettings(
                 || silenceFraction < 0 || unknownFraction < 0 || timeMasks < 0 || timeMaskWidth < 0
                 || bandMasks < 0 || bandMaskWidth < 0 || speedPerturbation < 0 || speedPerturbation >= 0.5f
                 || emaDecay < 0 || emaDecay >= 1 || labelSmoothing < 0 || labelSmoothing >= 1
-                || contextFrames < 0 || contextFrames > 100_000) {
+                || contextFrames < 0 || contextFrames > 100_000 || minWordDraws < 0
+                || pitchPerturbation < 0 || pitchPerturbation >= 0.5f || reverbProbability < 0 || reverbProbability > 1) {
             throw new IllegalArgumentException("augmentation settings out of range");
         }
     }
@@ -68,6 +75,9 @@ public record TrainSettings(
         m.put("label_smoothing", Float.toString(labelSmoothing));
         if (contextFrames > 0) m.put("context_frames", Integer.toString(contextFrames));
         if (negatives != null) m.putAll(negatives.toMap());
+        if (minWordDraws > 0) m.put("min_word_draws", Integer.toString(minWordDraws));
+        if (pitchPerturbation > 0) m.put("pitch_perturbation", Float.toString(pitchPerturbation));
+        if (reverbProbability > 0) m.put("reverb_probability", Float.toString(reverbProbability));
         return m;
     }
 }

@@ -115,17 +115,18 @@ public final class Trainer {
             else if (l == unknown) unknowns.add(i);
             else known.add(i);
         }
-        int nSilence = silence < 0 ? 0 : Math.round(s.silenceFraction() * known.size());
+        int nWords = Math.max(known.size(), s.minWordDraws());  // target-word draws per epoch
+        int nSilence = silence < 0 ? 0 : Math.round(s.silenceFraction() * nWords);
         if (nSilence > 0 && silences.isEmpty() && data.noise() == null) {
             // Nothing to make silence from: train without it rather than on all-zero clips.
             log.println("warning: no _silence_ clips and no _background_noise_ in " + data.description()
                     + ": training without silence examples");
             nSilence = 0;
         }
-        int nUnknown = unknown < 0 || unknowns.isEmpty() ? 0 : Math.round(s.unknownFraction() * known.size());
+        int nUnknown = unknown < 0 || unknowns.isEmpty() ? 0 : Math.round(s.unknownFraction() * nWords);
         NegativeSettings ns = data.negatives() == null ? null : s.negatives();
-        int nNegative = ns == null || unknown < 0 ? 0 : Math.round(ns.fraction() * known.size());
-        int perEpoch = known.size() + nUnknown + nSilence + nNegative;
+        int nNegative = ns == null || unknown < 0 ? 0 : Math.round(ns.fraction() * nWords);
+        int perEpoch = nWords + nUnknown + nSilence + nNegative;
         if (known.isEmpty()) {
             // Nothing to learn: every epoch would be a few draws of silence and unknown, or none (a NaN loss).
             throw new IllegalArgumentException("no training clips of the words " + labels.subList(2, labels.size())
@@ -187,9 +188,10 @@ public final class Trainer {
                 log.printf(Locale.ROOT, "resuming after epoch %d of %d (best validation %.4f at epoch %d)%n", done,
                         s.epochs(), bestAcc, bestEpoch);
             }
-            log.printf(Locale.ROOT, "training %s: %d clips (%d words, %d unknown + %d silence%s drawn per epoch), "
+            log.printf(Locale.ROOT, "training %s: %d clips (%s, %d unknown + %d silence%s drawn per epoch), "
                             + "%d validation; GRU %dx%d on %d x %d features; %d steps/epoch%n",
-                    data.description(), train.size(), known.size(), nUnknown, nSilence,
+                    data.description(), train.size(), nWords == known.size() ? known.size() + " words"
+                            : nWords + " word draws of " + known.size() + " clips", nUnknown, nSilence,
                     nNegative > 0 ? " + " + nNegative + " negative windows" : "", nVal, s.layers(), s.hidden(), T,
                     C, stepsPerEpoch);
             float[] x = new float[s.batch() * T * C];
@@ -198,7 +200,7 @@ public final class Trainer {
             Progress progress = new Progress(log, s.epochs());
             for (int epoch = done + 1; epoch <= s.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch);
-                int[] ids = epochIds(known, unknowns, silences, nUnknown, nSilence, rng, nNegative,
+                int[] ids = epochIds(known, nWords, unknowns, silences, nUnknown, nSilence, rng, nNegative,
                         nNegative > 0 ? data.negatives().size() : 0, hard.size(), ns == null ? 0 : ns.hardFraction());
                 long t0 = System.nanoTime();
                 double lossSum = 0;
@@ -319,15 +321,16 @@ public final class Trainer {
     }
 
     /**
-     * One epoch's examples, shuffled: every command clip, {@code nUnknown} unknown and {@code nSilence} silence draws,
+     * One epoch's examples, shuffled: every command clip, and again in order until there are {@code nWords} of them
+     * (when there are fewer clips), {@code nUnknown} unknown and {@code nSilence} silence draws,
      * and {@code nNegative} negative items ({@link BatchMaker#negativeId}): a hard window with probability
      * {@code hardShare} when there are {@code hard} of them, else a fresh window of one of the {@code recordings}.
      */
-    static int[] epochIds(List<Integer> known, List<Integer> unknowns, List<Integer> silences, int nUnknown,
+    static int[] epochIds(List<Integer> known, int nWords, List<Integer> unknowns, List<Integer> silences, int nUnknown,
                           int nSilence, SplittableRandom rng, int nNegative, int recordings, int hard, float hardShare) {
-        int[] ids = new int[known.size() + nUnknown + nSilence + nNegative];
+        int[] ids = new int[nWords + nUnknown + nSilence + nNegative];
         int k = 0;
-        for (int i : known) ids[k++] = i;
+        for (int i = 0; i < nWords; i++) ids[k++] = known.get(i % known.size());
         for (int i = 0; i < nUnknown; i++) ids[k++] = unknowns.get(rng.nextInt(unknowns.size()));
         for (int i = 0; i < nSilence; i++) {
             ids[k++] = silences.isEmpty() ? BatchMaker.NOISE_SILENCE : silences.get(rng.nextInt(silences.size()));

@@ -1,5 +1,6 @@
 package dev.earshot.app.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +45,7 @@ class HardNegativeDrawTest {
     void epochsDrawNegativeItemsAndTheHardShareOfThem() {
         List<Integer> known = List.of(0, 1, 2, 3), unknowns = List.of(4), silences = List.of(5);
         int recordings = 7, hard = 3, nNeg = 20000;
-        int[] ids = Trainer.epochIds(known, unknowns, silences, 2, 2, new SplittableRandom(1), nNeg, recordings, hard, 0.25f);
+        int[] ids = Trainer.epochIds(known, known.size(), unknowns, silences, 2, 2, new SplittableRandom(1), nNeg, recordings, hard, 0.25f);
         assertEquals(4 + 2 + 2 + nNeg, ids.length);
         int neg = 0, fromHard = 0;
         for (int id : ids) {
@@ -57,9 +58,20 @@ class HardNegativeDrawTest {
         assertEquals(nNeg, neg);
         assertEquals(0.25, fromHard / (double) nNeg, 0.02);
         // Without negatives the draws are what they were before negatives existed: the same ids in the same order.
-        int[] plain = Trainer.epochIds(known, unknowns, silences, 2, 2, new SplittableRandom(9), 0, 0, 0, 0f);
+        int[] plain = Trainer.epochIds(known, known.size(), unknowns, silences, 2, 2, new SplittableRandom(9), 0, 0, 0, 0f);
         assertEquals(8, plain.length);
         for (int id : plain) assertTrue(id >= 0 && id <= 5);
+    }
+
+    @Test
+    void fewClipsAreRepeatedUpToTheLeastWordDraws() {
+        List<Integer> known = List.of(10, 11, 12, 13), unknowns = List.of(4), silences = List.of(5);
+        int[] ids = Trainer.epochIds(known, 10, unknowns, silences, 1, 1, new SplittableRandom(3), 0, 0, 0, 0f);
+        assertEquals(12, ids.length);
+        int[] times = new int[4];
+        for (int id : ids) if (id >= 10) times[id - 10]++;
+        // Ten draws of four clips: every clip twice, the first two a third time.
+        assertArrayEquals(new int[] {3, 3, 2, 2}, times);
     }
 
     @Test
