@@ -154,7 +154,7 @@ final class StreamingEval {
         long seed = recipe.seed();
         SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);
         java.util.Set<String> listed = list == null ? null : dev.earshot.app.train.DataLoader.readClipList(list);
-        SplitPolicy policy = split.equals("all") || listed != null ? null : SplitPolicy.standard(ds);
+        SplitPolicy policy = split.equals("all") || listed != null ? null : SplitPolicy.auto(ds);
         Split want = policy == null ? null : Split.parse(split);
         List<Clip> commands = new ArrayList<>(), unknowns = new ArrayList<>();
         for (Clip c : ds.clips()) {
@@ -171,9 +171,15 @@ final class StreamingEval {
             throw new IllegalArgumentException("no clips of the model's command words (" + String.join(", ",
                     m.labels().stream().filter(m::isKeyword).toList()) + ") in " + from + " to build a stream from" + instead);
         }
-        if (unknowns.isEmpty() && unknownPercent > 0) {
+        if (unknowns.isEmpty() && unknownPercent >= 100) {
             throw new IllegalArgumentException("no clips of words other than the model's commands in " + from
                     + " for the stream's unknown words" + instead);
+        }
+        if (unknowns.isEmpty() && unknownPercent > 0) {
+            // One's own enrolled words: a stream of them alone (false accepts are then measured on --negatives).
+            System.err.println("note: " + from + " holds no words but the model's commands: the stream holds only "
+                    + "them, with no unknown words");
+            unknownPercent = 0;
         }
         int rate = m.sampleRate();
         int n = (int) (minutes * 60 * rate);

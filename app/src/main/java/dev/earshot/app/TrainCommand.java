@@ -8,6 +8,8 @@ import dev.earshot.app.train.Trainer;
 import dev.earshot.app.train.TrainingData;
 import dev.earshot.audio.FeatureSettings;
 import dev.earshot.datasets.BackgroundNoise;
+import dev.earshot.datasets.EspeakSynthesizer;
+import dev.earshot.datasets.SpokenNegatives;
 import dev.earshot.datasets.LabelSet;
 import dev.earshot.datasets.NegativeAudio;
 import dev.earshot.datasets.SpeechCommandsDataset;
@@ -71,8 +73,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "initial weights and every epoch's draws (default: ${DEFAULT-VALUE})") long seed;
     @Option(names = "--threads", paramLabel = "N", description = "native trainer threads (default: 2 on 2+ cores)")
     Integer threads;
-    @Option(names = "--no-augment", description = "no noise, shift, SpecAugment or speed perturbation") boolean noAugment;
+    @Option(names = "--word-draws", paramLabel = "N", description = "target-word draws per epoch, at least: when there "
+            + "are fewer clips they are repeated, each augmented afresh (default: each clip once; with --init "
+            + INIT_WORD_DRAWS + ")")
+    Integer wordDraws;
+    @Option(names = "--no-augment", description = "no noise, shift, SpecAugment, speed, pitch or reverberation") boolean noAugment;
     @Option(names = "--speed", defaultValue = "0", paramLabel = "F", description = "speed perturbation ±fraction (0 = off)") float speed;
+    @Option(names = "--pitch", defaultValue = "0", paramLabel = "F", description = "pitch perturbation ±fraction, the "
+            + "tempo kept (0 = off; e.g. 0.1)") float pitch;
+    @Option(names = "--reverb", defaultValue = "0", paramLabel = "P", description = "the share of speech clips played "
+            + "in a room generated in code (RT60 0.2-0.8 s; 0 = off; e.g. 0.5)") float reverb;
     @Option(names = "--keep", defaultValue = "best", paramLabel = "WHICH",
             description = "best (the epoch with the best validation accuracy) or last (nothing chosen on validation)")
     String keep;
@@ -100,6 +110,13 @@ public final class TrainCommand implements Callable<Integer> {
             + "target words (TV, office, other speech, music), read recursively; its windows train as _unknown_; "
             + "unreadable files are skipped with a warning; repeatable")
     java.util.List<Path> negatives = new java.util.ArrayList<>();
+    @Option(names = "--no-spoken-negatives", description = "when --data holds no words but the target words, do not "
+            + "add other words spoken by espeak-ng (made once, about a minute, and cached) as what is not a target "
+            + "word; --negatives must then be given")
+    boolean noSpokenNegatives;
+    @Option(names = "--spoken-voices", defaultValue = "" + SpokenNegatives.VOICES, paramLabel = "N",
+            description = "how many espeak-ng voices speak those other words (default: ${DEFAULT-VALUE})")
+    int spokenVoices;
     @Option(names = "--negatives-percent", defaultValue = "30", paramLabel = "P",
             description = "negative windows drawn per epoch, as a percentage of the command words (default: ${DEFAULT-VALUE})")
     double negativesPercent;
@@ -135,6 +152,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     static final int INIT_EPOCHS = 30;
     static final String INIT_LR = "5e-4";
+    /** With --init: a few hundred draws of one's own twenty clips per epoch, so that thirty epochs are ~200 steps. */
+    static final int INIT_WORD_DRAWS = 512;
     /** What a model given to --init decides, so the command line may not. */
     static final String[] SET_BY_INIT = {"--hidden", "--layers", "--win-ms", "--hop-ms", "--mels", "--mfcc"};
 
@@ -168,22 +187,44 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * A model must hear what is not a target word: other words of the data, or --negatives. Without either (a folder
-     * of one's own enrolled words, say) it would learn to say a target word to everything.
+     * A model must hear what is not a target word. When the data holds no other words (a folder of one's own enrolled
+     * words, say), other words spoken by espeak-ng are added ({@link SpokenNegatives}, made once and cached), with
+     * --negatives if given; with --no-spoken-negatives, --negatives must be given, or the model would learn to say a
+     * target word to everything.
      */
-    private void checkSomethingElse(LabelSet labelSet, SpeechCommandsDataset dataset,
-                                    java.util.List<SpeechCommandsDataset> extra) {
-        if (!negatives.isEmpty()) return;
+    private void addSomethingElse(LabelSet labelSet, SpeechCommandsDataset dataset,
+                                  java.util.List<SpeechCommandsDataset> extra) throws java.io.IOException {
         java.util.Set<String> others = new java.util.TreeSet<>(dataset.words());
         for (SpeechCommandsDataset e : extra) others.addAll(e.words());
         others.removeAll(labelSet.words());
         others.remove(LabelSet.SILENCE);
         if (!others.isEmpty()) return;
-        throw new IllegalArgumentException("--data " + data + (addData.isEmpty() ? "" : " and --add-data")
-                + " hold no words but --labels' (" + String.join(", ", labelSet.words()) + "), and no --negatives are "
-                + "given: the model would not learn what is not a target word. Add other words (e.g. 'earshot dataset "
-                + "synth --to DIR' and --add-data DIR), --negatives DIR of other speech, or enroll your words into the "
-                + "downloaded Speech Commands");
+        String what = "--data " + data + (addData.isEmpty() ? "" : " and --add-data") + " hold no words but --labels' ("
+                + String.join(", ", labelSet.words()) + ")";
+        if (noSpokenNegatives) {
+            if (!negatives.isEmpty()) return;
+            throw new IllegalArgumentException(what + ", and no --negatives are given: the model would not learn what is "
+                    + "not a target word. Leave out --no-spoken-negatives, or add other words (--add-data DIR, e.g. from "
+                    + "'earshot dataset synth'), --negatives DIR of other speech, or enroll your words into the "
+                    + "downloaded Speech Commands");
+        }
+        Path spoken;
+        try {
+            spoken = SpokenNegatives.ensure(cacheRoot(), labelSet.words(), spokenVoices,
+                    new EspeakSynthesizer("espeak-ng", null), System.err);
+        } catch (java.io.IOException e) {
+            if (!e.getMessage().startsWith(EspeakSynthesizer.NOT_INSTALLED)) throw e;
+            throw new IllegalArgumentException(what + ": other words spoken by espeak-ng would train as what is not a "
+                    + "target word, but " + EspeakSynthesizer.NOT_INSTALLED + "; or give --negatives DIR of other speech, "
+                    + "or --add-data DIR of other words");
+        }
+        extra.add(SpeechCommandsDataset.open(spoken));
+    }
+
+    /** Where the feature cache and the spoken other words are kept (--cache, else ~/.cache/earshot). */
+    private Path cacheRoot() {
+        return cache != null && !cache.equals("none") ? Path.of(cache)
+                : Path.of(System.getProperty("user.home"), ".cache", "earshot");
     }
 
     /**
@@ -209,9 +250,13 @@ public final class TrainCommand implements Callable<Integer> {
         Options.atLeast("--epochs", epochs, 1);
         Options.atLeast("--batch", batch, 1);
         if (threads != null) Options.atLeast("--threads", threads, 1);
+        if (wordDraws != null) Options.atLeast("--word-draws", wordDraws, 1);
+        Options.inRange("--spoken-voices", spokenVoices, 1, 100);
         Options.positive("--lr", lr);
         Options.nonNegative("--weight-decay", weightDecay);
         Options.inHalfOpenRange("--speed", speed, 0, 0.5);
+        Options.inHalfOpenRange("--pitch", pitch, 0, 0.5);
+        Options.inRange("--reverb", reverb, 0, 1);
         Options.inHalfOpenRange("--label-smoothing", labelSmoothing, 0, 1);
         Options.inHalfOpenRange("--ema", ema, 0, 1);
         Options.inRange("--unknown-percent", unknownPercent, 0, 1000);
@@ -297,7 +342,7 @@ public final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         java.util.List<SpeechCommandsDataset> extra = new java.util.ArrayList<>();
         for (Path p : addData) extra.add(SpeechCommandsDataset.open(p));
-        checkSomethingElse(labelSet, dataset, extra);
+        addSomethingElse(labelSet, dataset, extra);
         TrainingData td = DataLoader.load(dataset, extra, labelSet, policy, unknownPercent, fs.sampleRate(), clipSamples);
         if (!negatives.isEmpty()) td = td.withNegatives(NegativeAudio.load(negatives, fs.sampleRate(), 0, System.err));
         if (!background.isEmpty()) {
@@ -316,7 +361,9 @@ public final class TrainCommand implements Callable<Integer> {
                 (int) Math.round(contextMs / (1000.0 * fs.hopLength() / fs.sampleRate())),
                 negatives.isEmpty() ? null : new NegativeSettings((float) (negativesPercent / 100),
                         (float) (negativeContextPercent / 100), (float) (hardNegativesPercent / 100), mineEvery,
-                        hardNegativeWindows));
+                        hardNegativeWindows),
+                wordDraws != null ? wordDraws : initModel != null ? INIT_WORD_DRAWS : 0, noAugment ? 0 : pitch,
+                noAugment ? 0 : reverb);
         Path ckpt = Path.of(out + ".ckpt");
         Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");

@@ -107,6 +107,11 @@ class StreamingEvalTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StreamingEval.generate(model,
                 new Recipe(data, null, "all", 1, 2000, 100, 0.1, 7), new ArrayList<>()));
         assertTrue(e.getMessage().contains("no clips of words other than the model's commands in " + data), e.getMessage());
+        // A share of unknown words from data that has none (one's own enrolled words): a stream of the commands alone.
+        List<Truth> only = new ArrayList<>();
+        StreamingEval.generate(model, new Recipe(data, null, "all", 1, 2000, 30, 0.1, 7), only);
+        assertEquals(29, only.size());
+        assertTrue(only.stream().noneMatch(t -> t.label().equals(dev.earshot.api.KeywordModel.UNKNOWN)), only.toString());
     }
 
     /**

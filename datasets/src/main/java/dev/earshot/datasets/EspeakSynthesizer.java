@@ -46,7 +46,7 @@ public final class EspeakSynthesizer {
     /**
      * What to make.
      *
-     * @param words   words to speak (lower-case letters, each a folder)
+     * @param words   words to speak (lower-case letters of any script, each a folder; a phrase's words joined by '_')
      * @param voices  how many voice+variant combinations (speakers)
      * @param perWord clips per word and voice
      * @param seed    seed of the voice choice, rates, pitches, positions and gains
@@ -56,7 +56,10 @@ public final class EspeakSynthesizer {
             words = List.copyOf(words);
             if (words.isEmpty()) throw new IllegalArgumentException("no words to synthesize");
             for (String w : words) {
-                if (!w.matches("[a-z][a-z']{0,31}")) throw new IllegalArgumentException("word must be lower-case letters: '" + w + "'");
+                if (!w.matches("\\p{Ll}[\\p{Ll}\\p{Mn}'_]{0,47}")) {
+                    throw new IllegalArgumentException("word must be lower-case letters ('_' between the words of a "
+                            + "phrase): '" + w + "'");
+                }
             }
             if (new LinkedHashSet<>(words).size() != words.size()) throw new IllegalArgumentException("duplicate words: " + words);
             if (voices < 1) throw new IllegalArgumentException("voices must be >= 1: " + voices);
@@ -152,7 +155,8 @@ public final class EspeakSynthesizer {
     private float[] speak(String word, String voice, int rate, int pitch, Path tmpDir) throws IOException {
         for (int attempt = 0; attempt < 6; attempt++) {
             Path wav = tmpDir.resolve("espeak.wav");
-            run(List.of(command, "-v", voice, "-s", Integer.toString(rate), "-p", Integer.toString(pitch), "-w", wav.toString(), word),
+            run(List.of(command, "-v", voice, "-s", Integer.toString(rate), "-p", Integer.toString(pitch), "-w", wav.toString(),
+                            word.replace('_', ' ')),
                     word + " with voice " + voice);
             float[] pcm = WavReader.read(wav, RATE).samples();
             float[] t = trim(pcm);

@@ -4,6 +4,8 @@ import dev.earshot.audio.Mfcc;
 import dev.earshot.datasets.Augmenter;
 import dev.earshot.datasets.BackgroundNoise;
 import dev.earshot.datasets.NegativeAudio;
+import dev.earshot.datasets.PitchShift;
+import dev.earshot.datasets.RoomReverb;
 import dev.earshot.datasets.SpecAugment;
 import dev.earshot.datasets.SpeedPerturbation;
 import java.util.List;
@@ -41,6 +43,9 @@ final class BatchMaker {
     private final NegativeAudio negatives;  // or null
     private final int unknownLabel;
     private volatile List<HardNegativeMiner.Window> hard = List.of();
+    private final RoomReverb rooms;  // or null
+    /** Rooms generated per run (seeded by the run's seed): enough variety, made in about a second. */
+    static final int ROOMS = 64;
 
     /**
      * @param clean the examples' clean, normalized frames, read from the feature cache: used for validation and
@@ -69,7 +74,9 @@ final class BatchMaker {
         this.coefs = mfcc.coefficients();
         this.clean = clean;
         this.augmenting = s.noiseProbability() > 0 || s.shiftSamples() > 0 || s.timeMasks() > 0 || s.bandMasks() > 0
-                || s.speedPerturbation() > 0;
+                || s.speedPerturbation() > 0 || s.pitchPerturbation() > 0 || s.reverbProbability() > 0;
+        this.rooms = s.reverbProbability() > 0
+                ? new RoomReverb(ROOMS, mfcc.settings().sampleRate(), clipSamples, s.seed() ^ 0x800L) : null;
     }
 
     /** The hard windows that negative items past the recordings refer to (from the last mining). */
@@ -104,7 +111,7 @@ final class BatchMaker {
             float[] pcm;
             if (id <= negativeId(0)) {
                 SplittableRandom nr = r == null ? new SplittableRandom(from + i) : r;
-                pcm = augmenter.augment(negativeWindow(-2 - id, nr), nr);
+                pcm = augmenter.augment(reverberate(negativeWindow(-2 - id, nr), nr), nr);
                 y[i] = unknownLabel;
             } else if (id == NOISE_SILENCE) {
                 pcm = augmenter.silence(r == null ? new SplittableRandom(from + i) : r);
@@ -151,7 +158,17 @@ final class BatchMaker {
             float[] fast = SpeedPerturbation.apply(w, mfcc.settings().sampleRate(), f);
             w = centred(fast);
         }
-        return augmenter.augment(w, r);
+        if (s.pitchPerturbation() > 0) {
+            // Nine factors, as speed: each one's resampling filter is cached.
+            w = PitchShift.apply(w, mfcc.settings().sampleRate(), 1 + s.pitchPerturbation() * (r.nextInt(9) - 4) / 4.0);
+        }
+        return augmenter.augment(reverberate(w, r), r);
+    }
+
+    /** {@code w} played in a random generated room, with probability {@code reverbProbability}. */
+    private float[] reverberate(float[] w, SplittableRandom r) {
+        if (rooms == null || r.nextDouble() >= s.reverbProbability()) return w;
+        return rooms.apply(w, r.nextInt(rooms.rooms()));
     }
 
     private static float[] scaled(float[] a, float g) {

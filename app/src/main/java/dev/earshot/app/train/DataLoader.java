@@ -69,7 +69,7 @@ public final class DataLoader {
      * shares training draws them per epoch, so that validation accuracy weighs the classes as training does.
      *
      * @param extra          datasets whose clips all go to training (e.g. espeak-ng speech from {@code dataset synth});
-     *                       their background noise is not used
+     *                       the first one's background noise is used when {@code dataset} has none
      * @param unknownPercent unknown-word examples per command-word clip, in percent (train's --unknown-percent)
      * @throws IllegalArgumentException before any clip is read, naming the word, when a target word has no
      *                                  training clip
@@ -93,6 +93,13 @@ public final class DataLoader {
         }
         DataIndex index = DataIndex.forTraining(dataset, labels, policy, unknownPercent);
         BackgroundNoise noise = dataset.backgroundNoiseFiles().isEmpty() ? null : BackgroundNoise.load(dataset);
+        for (SpeechCommandsDataset e : extra) {
+            // A folder of one's own words has no noise: an added set's (e.g. the spoken other words') stands in.
+            if (noise != null) break;
+            if (e.backgroundNoiseFiles().isEmpty()) continue;
+            noise = BackgroundNoise.load(e);
+            description.append(" (noise from ").append(e.root().getFileName()).append(")");
+        }
         return new TrainingData(labels.labels(), read(train, labels, sampleRate, clipSamples),
                 validation(index.entries(Split.VALIDATION), labels, noise, sampleRate, clipSamples), noise,
                 description.toString());
