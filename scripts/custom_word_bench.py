@@ -12,7 +12,9 @@ The negative folders for fitting and scoring are the tune and test parts of scri
 this keyword's clips (its other keywords stay: they are hard negatives).
 
 Usage: /usr/bin/python3 scripts/custom_word_bench.py KEYWORD NEGATIVES_DIR NEG OUT
-Writes OUT/rec/{one,ten,test}/<speaker>.wav, OUT/neg/{tune,test}/ (links) and OUT/GROUPS.tsv.
+The one speaker's other clips (other keywords) are linked into OUT/own-neg, for a variant that trains on that
+speaker's own voice saying other things, and left out of OUT/neg.
+Writes OUT/rec/{one,ten,test}/<speaker>.wav, OUT/neg/{tune,test}/ and OUT/own-neg/ (links) and OUT/GROUPS.tsv.
 """
 import csv
 import os
@@ -62,6 +64,18 @@ for g, speakers in groups.items():
     print(f'{g}: {sum(len(c) for c in speakers.values())} clips of {len(speakers)} speakers')
 with open(os.path.join(out, 'GROUPS.tsv'), 'w', encoding='utf-8') as f:
     f.write('group\tspeaker\tpath\n' + ''.join(lines))
+# The one speaker's other clips (their other keywords) train as that speaker's own negatives in one variant: they
+# are left out of the fitting and scoring streams, and linked into OUT/own-neg.
+every = list(csv.DictReader(open(os.path.join(src, 'MANIFEST.tsv'), encoding='utf-8'), delimiter='\t'))
+own = {os.path.basename(r['path']) for r in every if r['speaker'] == ranked[0]}
+d = os.path.join(out, 'own-neg')
+os.makedirs(d, exist_ok=True)
+for r in every:
+    if r['speaker'] == ranked[0] and not (r['source'] == 'picovoice-wwb' and r['origin'].split('/')[1] == keyword):
+        link = os.path.join(d, os.path.basename(r['path']))
+        if not os.path.lexists(link):
+            os.symlink(os.path.join(src, r['path']), link)
+print(f'own negatives of {ranked[0]}: {len(os.listdir(d))} files')
 for part in ('tune', 'test'):
     n = 0
     for kind in ('words', 'speech'):
@@ -71,7 +85,7 @@ for part in ('tune', 'test'):
         dest = os.path.join(out, 'neg', part, kind)
         os.makedirs(dest, exist_ok=True)
         for name in sorted(os.listdir(d)):
-            if name.startswith(f'picovoice_wwb_audio_{keyword}_'):
+            if name.startswith(f'picovoice_wwb_audio_{keyword}_') or name in own:
                 continue
             link = os.path.join(dest, name)
             if not os.path.lexists(link):

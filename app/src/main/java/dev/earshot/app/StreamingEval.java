@@ -28,6 +28,9 @@ import java.util.TreeMap;
  * under any settings, and TensorFlow's scoring.
  */
 final class StreamingEval {
+    /** How the error about a command-free stream from data with no other words begins. */
+    static final String NO_UNKNOWN_WORDS = "no clips of words other than the model's commands in ";
+
     private StreamingEval() {}
 
     /** {@link Truth#endMs()} of a word whose end is not known. */
@@ -172,7 +175,7 @@ final class StreamingEval {
                     m.labels().stream().filter(m::isKeyword).toList()) + ") in " + from + " to build a stream from" + instead);
         }
         if (unknowns.isEmpty() && unknownPercent >= 100) {
-            throw new IllegalArgumentException("no clips of words other than the model's commands in " + from
+            throw new IllegalArgumentException(NO_UNKNOWN_WORDS + from
                     + " for the stream's unknown words" + instead);
         }
         if (unknowns.isEmpty() && unknownPercent > 0) {

@@ -90,7 +90,8 @@ public final class TrainCommand implements Callable<Integer> {
     float labelSmoothing;
 
     @Option(names = "--unknown-percent", defaultValue = "10", paramLabel = "P",
-            description = "unknown-word examples drawn per epoch, as a percentage of the command words (default 10, as TensorFlow)")
+            description = "unknown-word examples drawn per epoch, as a percentage of the command words (default 10, as "
+                    + "TensorFlow; with --init " + INIT_UNKNOWN_PERCENT + ")")
     double unknownPercent;
 
     @Option(names = "--noise-volume", defaultValue = "0.1", paramLabel = "V",
@@ -144,14 +145,16 @@ public final class TrainCommand implements Callable<Integer> {
     FeatureOptions features = new FeatureOptions();
     @Option(names = "--init", paramLabel = "MODEL", description = "transfer learning: start from this model's GRU "
             + "(default, windows or a .earshot file) with a new head for --labels; its feature settings and size come "
-            + "with it, and --epochs / --lr default to " + INIT_EPOCHS + " / " + INIT_LR + " (a few clips of your own "
-            + "words train in minutes)")
+            + "with it, and --epochs / --lr / --unknown-percent default to " + INIT_EPOCHS + " / " + INIT_LR + " / "
+            + INIT_UNKNOWN_PERCENT + " (a few clips of your own words train in minutes)")
     String init;
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     static final int INIT_EPOCHS = 30;
     static final String INIT_LR = "5e-4";
+    /** With --init: as many other words as one's own (a wake word hears far more of what is not it). */
+    static final int INIT_UNKNOWN_PERCENT = 100;
     /** With --init: a few hundred draws of one's own twenty clips per epoch, so that thirty epochs are ~200 steps. */
     static final int INIT_WORD_DRAWS = 512;
     /** What a model given to --init decides, so the command line may not. */
@@ -330,6 +333,7 @@ public final class TrainCommand implements Callable<Integer> {
             layers = initModel.architecture().layers();
             if (!given("--epochs")) epochs = INIT_EPOCHS;
             if (!given("--lr")) lr = Float.parseFloat(INIT_LR);
+            if (!given("--unknown-percent")) unknownPercent = INIT_UNKNOWN_PERCENT;
             String ctx = initModel.provenance().get("train.context_frames");
             if (!given("--context-ms") && ctx != null) {  // a continuous model stays continuous
                 contextMs = Integer.parseInt(ctx) * 1000.0 * fs.hopLength() / fs.sampleRate();

@@ -132,8 +132,20 @@ public final class TuneDetectionCommand implements Callable<Integer> {
             List<Tuning> streams = new ArrayList<>();
             for (long seed : seeds) streams.add(tuning(m, "seed " + seed, recipe.with(seed, minutes, 30, 2000, 0.1), before));
             if (commandFreeMinutes > 0) {
-                streams.add(tuning(m, "command-free seed " + commandFreeSeed,
-                        recipe.with(commandFreeSeed, commandFreeMinutes, 100, 4000, 0.3), before));
+                try {
+                    streams.add(tuning(m, "command-free seed " + commandFreeSeed,
+                            recipe.with(commandFreeSeed, commandFreeMinutes, 100, 4000, 0.3), before));
+                } catch (IllegalArgumentException e) {
+                    // One's own enrolled words: no other words to make this stream of; --negatives stands in.
+                    if (!e.getMessage().startsWith(StreamingEval.NO_UNKNOWN_WORDS)) throw e;
+                    if (negatives == null) {
+                        throw new IllegalArgumentException(e.getMessage() + ", and no --negatives are given: give "
+                                + "--negatives DIR (recordings that must not set the model off: speech, TV, the room), "
+                                + "or --command-free-minutes 0 to fit on the words alone");
+                    }
+                    System.err.println("note: " + data + " holds no other words: the command-free stream is the "
+                            + "--negatives stream alone");
+                }
             }
             String negativesTuned = "";
             if (negatives != null) {

@@ -79,5 +79,23 @@ class CustomWordTest {
         assertEquals(9, lines.size(), r.out());
         assertTrue(lines.get(0).contains("computer"), "the held-out take: " + lines.get(0));
         for (String l : lines.subList(1, lines.size())) assertTrue(!l.contains("computer"), "another word: " + l + "\n" + r.out());
+
+        // Detection settings fitted from one's own takes and recordings that must not fire; without the latter the
+        // fit has no false accepts to weigh, and says what to give.
+        Path tuned = dir.resolve("tuned.earshot");
+        String[] tune = {"tune-detection", "--model", model.toString(), "--data", mine.toString(), "--split", "all",
+                "--seeds", "1", "--minutes", "1", "--out", tuned.toString()};
+        TrainEvalRecognizeTest.Run bare = TrainEvalRecognizeTest.run(tune);
+        assertEquals(2, bare.exit(), bare.err());
+        assertTrue(bare.err().contains("no --negatives are given") && bare.err().contains("--command-free-minutes 0"), bare.err());
+        String[] withNegatives = java.util.Arrays.copyOf(tune, tune.length + 4);
+        System.arraycopy(new String[] {"--negatives", others.toString(), "--negatives-minutes", "2"}, 0, withNegatives,
+                tune.length, 4);
+        TrainEvalRecognizeTest.Run fit = TrainEvalRecognizeTest.run(withNegatives);
+        assertEquals(0, fit.exit(), fit.err());
+        assertTrue(fit.err().contains("the command-free stream is the --negatives stream alone"), fit.err());
+        try (KeywordModel m = KeywordModel.load(tuned)) {
+            assertEquals(List.of("_silence_", "_unknown_", "computer"), m.labels());
+        }
     }
 }
