@@ -28,8 +28,12 @@ import java.util.TreeMap;
  * under any settings, and TensorFlow's scoring.
  */
 final class StreamingEval {
-    /** How the error about a command-free stream from data with no other words begins. */
-    static final String NO_UNKNOWN_WORDS = "no clips of words other than the model's commands in ";
+    /** A command-free stream was asked of data that holds no words but the model's commands. */
+    static final class NoUnknownWordsException extends IllegalArgumentException {
+        NoUnknownWordsException(String message) {
+            super(message);
+        }
+    }
 
     private StreamingEval() {}
 
@@ -175,7 +179,7 @@ final class StreamingEval {
                     m.labels().stream().filter(m::isKeyword).toList()) + ") in " + from + " to build a stream from" + instead);
         }
         if (unknowns.isEmpty() && unknownPercent >= 100) {
-            throw new IllegalArgumentException(NO_UNKNOWN_WORDS + from
+            throw new NoUnknownWordsException("no clips of words other than the model's commands in " + from
                     + " for the stream's unknown words" + instead);
         }
         if (unknowns.isEmpty() && unknownPercent > 0) {

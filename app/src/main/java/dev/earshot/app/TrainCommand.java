@@ -369,8 +369,7 @@ public final class TrainCommand implements Callable<Integer> {
                 wordDraws != null ? wordDraws : initModel != null ? INIT_WORD_DRAWS : 0, noAugment ? 0 : pitch,
                 noAugment ? 0 : reverb);
         Path ckpt = Path.of(out + ".ckpt");
-        Path cacheDir = "none".equals(cache) ? null : cache != null ? Path.of(cache)
-                : Path.of(System.getProperty("user.home"), ".cache", "earshot", "features");
+        Path cacheDir = "none".equals(cache) ? null : cache != null ? cacheRoot() : cacheRoot().resolve("features");
         Trainer trainer = new Trainer(td, fs, clipSamples, s, ckpt, resume, cacheDir, System.err).provenance("earshot", "0.1.0");
         if (initModel != null) trainer.startFrom(initModel, init);
         Trainer.Result r;

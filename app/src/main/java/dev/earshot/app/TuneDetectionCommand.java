@@ -135,9 +135,8 @@ public final class TuneDetectionCommand implements Callable<Integer> {
                 try {
                     streams.add(tuning(m, "command-free seed " + commandFreeSeed,
                             recipe.with(commandFreeSeed, commandFreeMinutes, 100, 4000, 0.3), before));
-                } catch (IllegalArgumentException e) {
+                } catch (StreamingEval.NoUnknownWordsException e) {
                     // One's own enrolled words: no other words to make this stream of; --negatives stands in.
-                    if (!e.getMessage().startsWith(StreamingEval.NO_UNKNOWN_WORDS)) throw e;
                     if (negatives == null) {
                         throw new IllegalArgumentException(e.getMessage() + ", and no --negatives are given: give "
                                 + "--negatives DIR (recordings that must not set the model off: speech, TV, the room), "

@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
  *   <li>{@link #speakerHeldOut(SpeechCommandsDataset, double, double, long)}: whole speakers held out, seeded,
  *       for pools that are not the official dataset.</li>
  * </ul>
- * {@link #standard(SpeechCommandsDataset)} picks the lists when both are present, else the hash rule at 10/10.
+ * {@link #auto(SpeechCommandsDataset)} picks the lists when both are present, else the hash rule at 10/10 (with
+ * {@link #takesWhereSpeakersFail} for the words it cannot split).
  */
 public interface SplitPolicy {
     /** TensorFlow's {@code MAX_NUM_WAVS_PER_CLASS}: 2^27 - 1. */
@@ -98,11 +99,6 @@ public interface SplitPolicy {
                 return "lists (" + val.size() + " validation, " + test.size() + " testing entries)";
             }
         };
-    }
-
-    /** The lists when the dataset has both, else {@link #tensorflowHash(double, double)} at 10/10. */
-    static SplitPolicy standard(SpeechCommandsDataset dataset) throws IOException {
-        return dataset.hasSplitLists() ? lists(dataset) : tensorflowHash(10, 10);
     }
 
     /**

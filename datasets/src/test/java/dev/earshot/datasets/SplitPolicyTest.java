@@ -80,7 +80,7 @@ class SplitPolicyTest {
         Files.writeString(root.resolve(SpeechCommandsDataset.TESTING_LIST), "./" + t.relativePath() + "\r\n");
         SpeechCommandsDataset ds2 = SpeechCommandsDataset.open(root);
         assertTrue(ds2.hasSplitLists());
-        SplitPolicy p = SplitPolicy.standard(ds2);
+        SplitPolicy p = SplitPolicy.auto(ds2);
         assertEquals(Split.VALIDATION, p.splitOf(ds2.clips().get(0)));
         assertEquals(Split.TESTING, p.splitOf(ds2.clips().get(1)));
         for (int i = 2; i < ds2.clips().size(); i++) assertEquals(Split.TRAINING, p.splitOf(ds2.clips().get(i)));
