@@ -59,7 +59,8 @@ double stream_error(int64_t stream, const ref::Shape& s, const std::vector<float
 int main() {
     const char* forced = std::getenv("EARSHOT_Q8_KERNEL");
     const std::string info = eg_blas_info();
-    const std::string kernel = info.substr(info.find("int8=") + 5);
+    const size_t at = info.find("int8=") + 5;
+    const std::string kernel = info.substr(at, info.find(' ', at) - at);
     std::printf("int8 kernel: %s\n", kernel.c_str());
     if (forced && kernel != forced) {
         std::printf("FAIL EARSHOT_Q8_KERNEL=%s but the %s kernel runs\n", forced, kernel.c_str());

@@ -1,6 +1,8 @@
 // Earshot's GRU core. See gru.h for the cell, the layouts and the shapes.
 #include "earshot/gru.h"
 
+#include "earshot/packed_gemm.h"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -159,10 +161,35 @@ static void add_bias_rows(float* __restrict g, const float* __restrict bias, siz
     }
 }
 
-void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, int T, int B, int H) {
+size_t recurrent_pack_floats(int H) {
+    return packed_floats(H, 2 * H) + 2 * packed_floats(H, H) + packed_floats(2 * H, H);
+}
+
+RecurrentPack pack_recurrent(float* buf, const LayerView& p, int H) {
+    const float* Whz = p.Wh;
+    const float* Whc = p.Wh + (size_t)2 * H * H;
+    RecurrentPack r;
+    float* at = buf;
+    pack_transposed(at, Whz, H, 2 * H, H);
+    r.zr_t = at;
+    at += packed_floats(H, 2 * H);
+    pack_transposed(at, Whc, H, H, H);
+    r.c_t = at;
+    at += packed_floats(H, H);
+    pack_plain(at, Whc, H, H, H);
+    r.c = at;
+    at += packed_floats(H, H);
+    pack_plain(at, Whz, H, 2 * H, H);
+    r.zr = at;
+    return r;
+}
+
+void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, const RecurrentPack* pack,
+                 int T, int B, int H) {
     const int G = 3 * H;
     const int In = p.in;
-    // gates[T·B, 3H] = x[T·B, In] · Wx^T + b  (all input projections in one SGEMM)
+    // gates[T·B, 3H] = x[T·B, In] · Wx^T + b  (all input projections in one SGEMM; OpenBLAS, which did as well here
+    // as the packed kernel)
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, G, In, 1.0f, x, In, p.Wx, In, 0.0f, gates, G);
     add_bias_rows(gates, p.b, (size_t)T * B, G);
     const float* Whz = p.Wh;                    // [2H, H]  z and r rows
@@ -173,10 +200,12 @@ void gru_forward(float* gates, float* rh, float* hs, const float* x, const Layer
         float* h = hs + (size_t)(t + 1) * B * H;
         float* rht = rh + (size_t)t * B * H;
         // g[:, 0:2H] += hprev[B, H] · Whz^T
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, 2 * H, H, 1.0f, hprev, H, Whz, H, 1.0f, g, G);
+        if (pack) gemm_packed(g, G, hprev, H, pack->zr_t, B, 2 * H, H, true);
+        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, 2 * H, H, 1.0f, hprev, H, Whz, H, 1.0f, g, G);
         gates_zr(g, rht, hprev, B, H);
         // g[:, 2H:3H] += (r ⊙ hprev)[B, H] · Whc^T
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, H, 1.0f, rht, H, Whc, H, 1.0f, g + 2 * H, G);
+        if (pack) gemm_packed(g + 2 * H, G, rht, H, pack->c_t, B, H, H, true);
+        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, H, 1.0f, rht, H, Whc, H, 1.0f, g + 2 * H, G);
         candidate_update(g, h, hprev, B, H);
     }
 }
@@ -235,7 +264,7 @@ static void column_sums_into(float* __restrict out, const float* __restrict m, s
 
 void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, float* dh, const float* dhs,
                   const float* dh_last, const float* gates, const float* rh, const float* hs, const float* x,
-                  const LayerView& p, int T, int B, int H) {
+                  const LayerView& p, const RecurrentPack* pack, int T, int B, int H) {
     const int G = 3 * H;
     const int In = p.in;
     const float* Whz = p.Wh;
@@ -253,21 +282,30 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
         if (dhs) add_into(dh, dhs + (size_t)t * B * H, (size_t)B * H);
         backward_zc(dgt, dh, gt, hprev, B, H);
         // drh[B, H] = dc_pre[B, H] · Whc
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f, drh, H);
+        if (pack) gemm_packed(drh, H, dgt + 2 * H, G, pack->c, B, H, H, false);
+        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f, drh, H);
         backward_r(dgt, dh, drh, gt, hprev, B, H);
         // dh[B, H] += [dz_pre | dr_pre][B, 2H] · Whz
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, 2 * H, 1.0f, dgt, G, Whz, H, 1.0f, dh, H);
+        if (pack) gemm_packed(dh, H, dgt, G, pack->zr, B, H, 2 * H, true);
+        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, 2 * H, 1.0f, dgt, G, Whz, H, 1.0f, dh, H);
     }
     if (dh0) std::memcpy(dh0, dh, sizeof(float) * B * H);
     const int TB = T * B;
     // Weight gradients: one SGEMM each over all T·B rows.
-    // dWh[0:2H] += dg[:, 0:2H]^T · hs[0:T]
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2 * H, H, TB, 1.0f, dgates, G, hs, H, 1.0f, g.Wh, H);
-    // dWh[2H:3H] += dg[:, 2H:3H]^T · rh
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, H, TB, 1.0f, dgates + 2 * H, G, rh, H, 1.0f,
-                g.Wh + (size_t)2 * H * H, H);
-    // dWx += dg^T · x ; db += Σ rows of dg
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, TB, 1.0f, dgates, G, x, In, 1.0f, g.Wx, In);
+    // dWh[0:2H] += dg[:, 0:2H]^T · hs[0:T]; dWh[2H:3H] += dg[:, 2H:3H]^T · rh; dWx += dg^T · x
+    if (pack) {
+        gemm_at_b(g.Wh, H, dgates, G, hs, H, 2 * H, H, TB);
+        gemm_at_b(g.Wh + (size_t)2 * H * H, H, dgates + 2 * H, G, rh, H, H, H, TB);
+        // A first layer's few features would fill a fraction of the kernel's 32 columns: OpenBLAS does it better.
+        if (In >= 64) gemm_at_b(g.Wx, In, dgates, G, x, In, G, In, TB);
+        else cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, TB, 1.0f, dgates, G, x, In, 1.0f, g.Wx, In);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2 * H, H, TB, 1.0f, dgates, G, hs, H, 1.0f, g.Wh, H);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, H, TB, 1.0f, dgates + 2 * H, G, rh, H, 1.0f,
+                    g.Wh + (size_t)2 * H * H, H);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, TB, 1.0f, dgates, G, x, In, 1.0f, g.Wx, In);
+    }
+    // db += Σ rows of dg
     column_sums_into(g.b, dgates, (size_t)TB, G);
     // dx[T·B, In] = dg · Wx
     if (dx) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, TB, In, G, 1.0f, dgates, G, p.Wx, In, 0.0f, dx, In);

@@ -53,12 +53,26 @@ void init_params(const Dims& d, float* params, uint64_t seed);
 float sigmoidf_fast(float x);
 float tanhf_fast(float x);
 
+// ---- a layer's recurrent weights packed for the step-by-step products (packed_gemm.h) ----
+// Packed once per training step from Wh; null in gru_forward/gru_backward means OpenBLAS does them (and the weight
+// gradients' products, which the packed path runs through gemm_at_b).
+struct RecurrentPack {
+    const float* zr_t;  // Whz^T: K = H, N = 2H   forward  g[:, 0:2H] += hprev · Whz^T
+    const float* c_t;   // Whc^T: K = H, N = H    forward  g[:, 2H:3H] += rh · Whc^T
+    const float* c;     // Whc:   K = H, N = H    backward drh = dc · Whc
+    const float* zr;    // Whz:   K = 2H, N = H   backward dh += [dz | dr] · Whz
+};
+size_t recurrent_pack_floats(int H);
+RecurrentPack pack_recurrent(float* buf, const LayerView& p, int H);
+
 // ---- one GRU layer ----
 // x     [T, B, In]  time-major input
 // hs    [T+1, B, H] hs[0] = h0 on entry; hs[t+1] = h_t on exit
 // gates [T, B, 3H]  z | r | c after activation (kept for backward)
 // rh    [T, B, H]   r_t ⊙ h_{t-1} (kept for backward)
-void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, int T, int B, int H);
+// pack  p.Wh packed (see RecurrentPack), or null
+void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, const RecurrentPack* pack,
+                 int T, int B, int H);
 
 // dhs   [T, B, H]   dL/dh_t for t = 1..T arriving from the layer above; null when there is none
 // dh_last [B, H]    dL/dh_T from the head (the top layer's only upstream gradient); may be null
@@ -69,7 +83,7 @@ void gru_forward(float* gates, float* rh, float* hs, const float* x, const Layer
 // g.*               gradients, accumulated (+=)
 void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, float* dh, const float* dhs,
                   const float* dh_last, const float* gates, const float* rh, const float* hs, const float* x,
-                  const LayerView& p, int T, int B, int H);
+                  const LayerView& p, const RecurrentPack* pack, int T, int B, int H);
 
 // ---- classifier head ----
 // logits[B, C] = h[B, H] · Wo^T + bo

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "earshot/gru.h"
+#include "earshot/packed_gemm.h"
 
 namespace earshot {
 namespace {
@@ -245,6 +246,8 @@ struct Trainer {
     Model* model;
     std::unique_ptr<Pool> pool;
     std::vector<Slice> slices;
+    std::vector<std::vector<float>> pack_buf;  // per layer: Wh packed for this batch (packed_gemm_enabled() only)
+    std::vector<RecurrentPack> packs;
     std::vector<float> m, v;
     long step = 0;
 };
@@ -281,7 +284,9 @@ void check_batch(const Dims& d, int batch, int frames, const float* x, int64_t x
 }
 
 // Forward of one slice: rows b0..b0+Bs of x[B, T, I] and h0[L, B, H] (null = zeros); logits into s.logits.
-void slice_forward(const Dims& d, float* P, Slice& s, const float* x, const float* h0, int B, int T, int b0) {
+// packs: one per layer, or null for OpenBLAS's recurrent products.
+void slice_forward(const Dims& d, float* P, const RecurrentPack* packs, Slice& s, const float* x, const float* h0, int B,
+                   int T, int b0) {
     const int I = d.input, H = d.hidden, Bs = s.Bs;
     for (int t = 0; t < T; t++)
         for (int b = 0; b < Bs; b++)
@@ -293,7 +298,8 @@ void slice_forward(const Dims& d, float* P, Slice& s, const float* x, const floa
             std::memcpy(hs, h0 + ((size_t)l * B + b0) * H, sizeof(float) * Bs * H);
         else
             std::memset(hs, 0, sizeof(float) * Bs * H);
-        gru_forward(s.gates[l].data(), s.rh[l].data(), hs, in, layer_view(d, P, l), T, Bs, H);
+        gru_forward(s.gates[l].data(), s.rh[l].data(), hs, in, layer_view(d, P, l), packs ? &packs[l] : nullptr, T, Bs,
+                    H);
         in = hs + (size_t)Bs * H;  // h_1..h_T feed the next layer
     }
     const float* top = s.hs[d.layers - 1].data() + (size_t)T * Bs * H;
@@ -301,8 +307,8 @@ void slice_forward(const Dims& d, float* P, Slice& s, const float* x, const floa
 }
 
 // Backward of one slice after slice_forward; gradients into s.grads (overwritten).
-void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, float smoothing, int B, int T, int b0,
-                    float* dx, float* dh0) {
+void slice_backward(const Dims& d, float* P, const RecurrentPack* packs, Slice& s, const int* labels, float smoothing,
+                    int B, int T, int b0, float* dx, float* dh0) {
     const int I = d.input, H = d.hidden, C = d.classes, Bs = s.Bs;
     std::memset(s.grads.data(), 0, sizeof(float) * s.grads.size());
     float* G = s.grads.data();
@@ -324,7 +330,8 @@ void slice_backward(const Dims& d, float* P, Slice& s, const int* labels, float 
         }
         if (dh0 && s.dh0.size() < (size_t)Bs * H) s.dh0.resize((size_t)Bs * H);
         gru_backward(dx_l, dh0 ? s.dh0.data() : nullptr, layer_view(d, G, l), s.dgates.data(), s.dh.data(), dhs,
-                     l == d.layers - 1 ? s.dtop.data() : nullptr, s.gates[l].data(), s.rh[l].data(), s.hs[l].data(), in, layer_view(d, P, l), T, Bs, H);
+                     l == d.layers - 1 ? s.dtop.data() : nullptr, s.gates[l].data(), s.rh[l].data(), s.hs[l].data(), in,
+                     layer_view(d, P, l), packs ? &packs[l] : nullptr, T, Bs, H);
         if (dh0) std::memcpy(dh0 + ((size_t)l * B + b0) * H, s.dh0.data(), sizeof(float) * Bs * H);
         dhs = dhs_next;
         dhs_next = dhs == s.dhs_a.data() ? s.dhs_b.data() : s.dhs_a.data();
@@ -360,13 +367,25 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
     if ((int)tr.slices.size() < n) tr.slices.resize(n);
     const bool training = labels != nullptr;
     float* P = mo.params.data();
+    const RecurrentPack* packs = nullptr;
+    if (packed_gemm_enabled()) {
+        // The weights are fixed for the batch: packed once here, read by every slice at every step.
+        tr.pack_buf.resize(d.layers);
+        tr.packs.resize(d.layers);
+        for (int l = 0; l < d.layers; l++) {
+            const LayerView p = layer_view(d, P, l);
+            tr.pack_buf[l].resize(recurrent_pack_floats(d.hidden));
+            tr.packs[l] = pack_recurrent(tr.pack_buf[l].data(), p, d.hidden);
+        }
+        packs = tr.packs.data();
+    }
     tr.pool->run(n, [&](int k) {
         int b0 = slice_start(B, n, k), b1 = slice_start(B, n, k + 1);
         Slice& s = tr.slices[k];
         s.ensure(d, T, b1 - b0, training);
-        slice_forward(d, P, s, x, h0, B, T, b0);
+        slice_forward(d, P, packs, s, x, h0, B, T, b0);
         if (logits) std::memcpy(logits + (size_t)b0 * d.classes, s.logits.data(), sizeof(float) * s.Bs * d.classes);
-        if (training) slice_backward(d, P, s, labels, smoothing, B, T, b0, dx, dh0);
+        if (training) slice_backward(d, P, packs, s, labels, smoothing, B, T, b0, dx, dh0);
     });
     if (!training) return 0.0;
     double loss = 0;
@@ -439,7 +458,7 @@ void eg_model_infer(int64_t model, const float* x, int64_t x_len, int batch, int
     check_len("logits", logits, logits_len, checked_product({batch, m->d.classes}, "logits"));
     Slice s;
     s.ensure(m->d, frames, batch, false);
-    slice_forward(m->d, m->params.data(), s, x, nullptr, batch, frames, 0);
+    slice_forward(m->d, m->params.data(), nullptr, s, x, nullptr, batch, frames, 0);
     std::memcpy(logits, s.logits.data(), sizeof(float) * batch * m->d.classes);
 }
 
@@ -599,6 +618,7 @@ int eg_blas_get_threads() { return openblas_get_num_threads(); }
 
 const char* eg_blas_info() {
     static thread_local std::string info;
-    info = std::string(openblas_get_config()) + " core=" + openblas_get_corename() + " int8=" + gemv_q8_kernel();
+    info = std::string(openblas_get_config()) + " core=" + openblas_get_corename() + " int8=" + gemv_q8_kernel() +
+           " recurrent=" + packed_gemm_kernel();
     return info.c_str();
 }

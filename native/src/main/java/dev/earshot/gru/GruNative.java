@@ -18,7 +18,8 @@ import org.bytedeco.openblas.presets.openblas;
  */
 @Properties(inherit = openblas.class, value = @Platform(
         compiler = "cpp17",
-        include = {"earshot/gru.h", "earshot/gru_api.h", "earshot/gru.cpp", "earshot/gru_api.cpp"}))
+        include = {"earshot/gru.h", "earshot/gru_api.h", "earshot/packed_gemm.h", "earshot/gru.cpp", "earshot/gru_api.cpp",
+                "earshot/packed_gemm.cpp"}))
 public final class GruNative {
     static {
         Loader.load();

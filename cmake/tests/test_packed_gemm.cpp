@@ -1,0 +1,148 @@
+// The packed recurrent products (packed_gemm.h) against plain double loops on random problems, edges included
+// (M, N, K of 1, widths that leave partial panels and partial row blocks, strided operands); then a GRU layer's
+// forward and backward with packed weights against the same layer on OpenBLAS, every tensor within float rounding.
+// On a CPU without AVX-512F there is no packed path: the test says so and passes.
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "earshot/gru.h"
+#include "earshot/packed_gemm.h"
+#include "reference.h"
+
+using namespace earshot;
+
+static std::vector<float> random(std::mt19937_64& rng, size_t n, float scale) {
+    std::uniform_real_distribution<float> u(-scale, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = u(rng);
+    return v;
+}
+
+// worst |a - b| / (1e-3 + Σ|terms|), the rounding of a K-term float sum relative to its size
+static double worst(const std::vector<float>& got, const std::vector<double>& want, const std::vector<double>& mag) {
+    double w = 0;
+    for (size_t i = 0; i < got.size(); i++) w = std::max(w, std::fabs(got[i] - want[i]) / (1e-3 + mag[i]));
+    return w;
+}
+
+static void check_gemm(std::mt19937_64& rng, int M, int N, int K, bool transposed, bool accumulate) {
+    const int lda = K + 3, ldc = N + 5, ldw = transposed ? K + 2 : N + 1;
+    std::vector<float> A = random(rng, (size_t)M * lda, 1.0f), C = random(rng, (size_t)M * ldc, 1.0f);
+    std::vector<float> W = random(rng, (size_t)(transposed ? N : K) * ldw, 1.0f);
+    std::vector<double> want(C.size()), mag(C.size());
+    for (size_t i = 0; i < C.size(); i++) want[i] = C[i], mag[i] = std::fabs(C[i]);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double s = 0, m = 0;
+            for (int k = 0; k < K; k++) {
+                double w = transposed ? W[(size_t)j * ldw + k] : W[(size_t)k * ldw + j];
+                s += (double)A[(size_t)i * lda + k] * w;
+                m += std::fabs((double)A[(size_t)i * lda + k] * w);
+            }
+            const size_t at = (size_t)i * ldc + j;
+            want[at] = accumulate ? want[at] + s : s;
+            mag[at] = accumulate ? mag[at] + m : m;
+        }
+    std::vector<float> P(packed_floats(K, N), NAN);
+    if (transposed) pack_transposed(P.data(), W.data(), ldw, N, K);
+    else pack_plain(P.data(), W.data(), ldw, K, N);
+    gemm_packed(C.data(), ldc, A.data(), lda, P.data(), M, N, K, accumulate);
+    // columns past N of each row are C's padding: they must be left as they were
+    const double e = worst(C, want, mag);
+    const std::string name = "gemm_packed M=" + std::to_string(M) + " N=" + std::to_string(N) + " K=" +
+                             std::to_string(K) + (transposed ? " A·W^T" : " A·W") + (accumulate ? " +=" : " =");
+    ref::expect(e <= 1e-6, name.c_str(), e, 1e-6);
+}
+
+// C += A^T · X with A[K, M] and X[K, N] read in place
+static void check_at_b(std::mt19937_64& rng, int M, int N, int K) {
+    const int lda = M + 3, ldx = N + 2, ldc = N + 5;
+    std::vector<float> A = random(rng, (size_t)K * lda, 1.0f), X = random(rng, (size_t)K * ldx, 1.0f);
+    std::vector<float> C = random(rng, (size_t)M * ldc, 1.0f);
+    std::vector<double> want(C.size()), mag(C.size());
+    for (size_t i = 0; i < C.size(); i++) want[i] = C[i], mag[i] = std::fabs(C[i]);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++)
+            for (int k = 0; k < K; k++) {
+                const double v = (double)A[(size_t)k * lda + i] * X[(size_t)k * ldx + j];
+                want[(size_t)i * ldc + j] += v;
+                mag[(size_t)i * ldc + j] += std::fabs(v);
+            }
+    gemm_at_b(C.data(), ldc, A.data(), lda, X.data(), ldx, M, N, K);
+    const double e = worst(C, want, mag);
+    const std::string name = "gemm_at_b M=" + std::to_string(M) + " N=" + std::to_string(N) + " K=" + std::to_string(K);
+    ref::expect(e <= 1e-6, name.c_str(), e, 1e-6);
+}
+
+// One layer forward and backward, packed against OpenBLAS, on the same random inputs.
+static void check_layer(std::mt19937_64& rng, int In, int H, int B, int T) {
+    const int G = 3 * H;
+    Dims d{In, H, 1, 2};
+    std::vector<float> params = random(rng, param_count(d), 1.0f / std::sqrt((float)H) * 2);
+    std::vector<float> x = random(rng, (size_t)T * B * In, 1.0f), h0 = random(rng, (size_t)B * H, 0.5f);
+    std::vector<float> dhs = random(rng, (size_t)T * B * H, 0.1f), dlast = random(rng, (size_t)B * H, 0.1f);
+    LayerView p = layer_view(d, params.data(), 0);
+    std::vector<float> pack_buf(recurrent_pack_floats(H));
+    RecurrentPack pack = pack_recurrent(pack_buf.data(), p, H);
+    struct Out {
+        std::vector<float> gates, rh, hs, dgates, dh, dx, dh0, grads;
+    } out[2];
+    for (int packed = 0; packed < 2; packed++) {
+        Out& o = out[packed];
+        o.gates.assign((size_t)T * B * G, 0);
+        o.rh.assign((size_t)T * B * H, 0);
+        o.hs.assign((size_t)(T + 1) * B * H, 0);
+        std::copy(h0.begin(), h0.end(), o.hs.begin());
+        gru_forward(o.gates.data(), o.rh.data(), o.hs.data(), x.data(), p, packed ? &pack : nullptr, T, B, H);
+        o.dgates.assign((size_t)T * B * G, 0);
+        o.dh.assign((size_t)2 * B * H, 0);
+        o.dx.assign((size_t)T * B * In, 0);
+        o.dh0.assign((size_t)B * H, 0);
+        o.grads.assign(param_count(d), 0);
+        LayerView g = layer_view(d, o.grads.data(), 0);
+        gru_backward(o.dx.data(), o.dh0.data(), g, o.dgates.data(), o.dh.data(), dhs.data(), dlast.data(),
+                     o.gates.data(), o.rh.data(), o.hs.data(), x.data(), p, packed ? &pack : nullptr, T, B, H);
+    }
+    const std::string shape = " In=" + std::to_string(In) + " H=" + std::to_string(H) + " B=" + std::to_string(B) +
+                              " T=" + std::to_string(T);
+    auto compare = [&](const char* what, const std::vector<float>& a, const std::vector<float>& b) {
+        double scale = 0, diff = 0;
+        for (size_t i = 0; i < a.size(); i++) {
+            scale = std::max(scale, (double)std::fabs(b[i]));
+            diff = std::max(diff, (double)std::fabs(a[i] - b[i]));
+        }
+        const double rel = diff / std::max(scale, 1e-30);
+        ref::expect(rel <= 2e-5, (std::string(what) + shape).c_str(), rel, 2e-5);
+    };
+    compare("packed gates", out[1].gates, out[0].gates);
+    compare("packed h", out[1].hs, out[0].hs);
+    compare("packed dgates", out[1].dgates, out[0].dgates);
+    compare("packed dx", out[1].dx, out[0].dx);
+    compare("packed dh0", out[1].dh0, out[0].dh0);
+    compare("packed dparams", out[1].grads, out[0].grads);
+}
+
+int main() {
+    if (!packed_gemm_enabled()) {
+        std::printf("packed recurrent products: %s on this CPU (no AVX-512F, or EARSHOT_GEMM=blas); nothing to test\n",
+                    packed_gemm_kernel());
+        return 0;
+    }
+    std::mt19937_64 rng(20261203);
+    for (int M : {1, 7, 8, 9, 17, 64})
+        for (int N : {1, 15, 16, 17, 32, 33, 70})
+            for (int K : {1, 5, 64})
+                for (int t = 0; t < 2; t++) check_gemm(rng, M, N, K, t == 1, (M + N + K) % 2 == 0);
+    for (int M : {1, 7, 9, 64})
+        for (int N : {1, 10, 17, 32, 40})
+            for (int K : {1, 255, 256, 257, 600}) check_at_b(rng, M, N, K);
+    check_gemm(rng, 64, 1024, 512, true, true);
+    check_at_b(rng, 1024, 512, 300);
+    check_gemm(rng, 32, 512, 1024, false, true);
+    for (auto s : {std::vector<int>{1, 1, 1, 1}, {3, 5, 2, 4}, {10, 40, 13, 6}, {40, 128, 64, 5}, {10, 512, 32, 3}, {40, 64, 16, 40}, {64, 96, 9, 7}})
+        check_layer(rng, s[0], s[1], s[2], s[3]);
+    return ref::failures == 0 ? 0 : 1;
+}

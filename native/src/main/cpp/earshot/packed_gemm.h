@@ -1,0 +1,36 @@
+// Matrix products against a weight matrix packed once and used many times: the GRU's step-by-step recurrent
+// products, B rows of h against the same 3H×H weights at every one of T steps; and the weight gradients' products.
+//
+// Why not OpenBLAS here: SGEMM packs both operands on every call, so at B = 64 each step re-copies the whole
+// weight matrix (a fifth of the training step at H = 512), and OPENBLAS_CORETYPE may pin its kernels to an
+// instruction set narrower than the CPU's. These products pack the weights once per training step and run an
+// AVX-512 micro-kernel (8 rows × 32 columns in 16 zmm accumulators). Where the CPU lacks AVX-512F, or
+// EARSHOT_GEMM=blas asks for it, packed_gemm_enabled() is false and callers keep to OpenBLAS.
+//
+// Packed layout: panels of kPanel = 32 output columns, each panel K rows of 32 floats (k-major), the columns past N
+// zero; panel p starts at P + p·32·K.
+#pragma once
+
+#include <cstddef>
+
+namespace earshot {
+
+constexpr int kPanel = 32;
+
+bool packed_gemm_enabled();
+const char* packed_gemm_kernel();  // "avx512", or "blas" when disabled
+
+size_t packed_floats(int K, int N);
+// P from W[N, K] (row stride ldw), for C += A·W^T
+void pack_transposed(float* P, const float* W, int ldw, int N, int K);
+// P from W[K, N] (row stride ldw), for C += A·W
+void pack_plain(float* P, const float* W, int ldw, int K, int N);
+
+// C[M, N] (row stride ldc) = A[M, K] (row stride lda) · P, or += when accumulate. Needs packed_gemm_enabled().
+void gemm_packed(float* C, int ldc, const float* A, int lda, const float* P, int M, int N, int K, bool accumulate);
+
+// C[M, N] (ldc) += A^T · X for A[K, M] (lda) and X[K, N] (ldx), both row-major and read in place: a layer's weight
+// gradients Σ_t dg_t^T · h_t over all T·B rows at once. Needs packed_gemm_enabled().
+void gemm_at_b(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K);
+
+}  // namespace earshot
