@@ -8,6 +8,11 @@ anchors="${EARSHOT_ANCHORS:-$root/../shared/anchors}"
 what="${1:-all}"
 cd "$root"
 ./earshot --version >/dev/null  # builds on first use
+if ! /usr/bin/python3 -c "import torch" 2>/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
+  echo "bench: the PyTorch anchor needs Debian's python3-torch, on OpenBLAS (without it, the reference BLAS runs it" >&2
+  echo "       ~20x slower): apt-get install python3-torch libopenblas0-pthread" >&2
+  exit 1
+fi
 
 run_gru() {
   ./earshot bench gru --mode train --batch 64 --frames 98 --features 40 --hidden 128 --peak --reps 30 --json
@@ -19,6 +24,25 @@ run_gru() {
   else
     echo "anchor not found at $anchors (set EARSHOT_ANCHORS)"
   fi
+}
+
+# The training step at the anchor's shape and the bundled default's (issue 20), per core on each CPU in turn: Earshot
+# with its packed recurrent products and with OpenBLAS doing them (EARSHOT_GEMM=blas), beside PyTorch on the same CPU;
+# then the whole machine, Earshot on two threads beside PyTorch's two-core settings.
+run_step() {
+  for shape in "98 40 128" "47 10 512"; do
+    set -- $shape
+    for cpu in $(seq 0 $(( $(nproc) - 1 ))); do
+      echo "--- CPU $cpu T=$1 I=$2 H=$3"
+      taskset -c "$cpu" ./earshot bench gru --mode train --batch 64 --frames "$1" --features "$2" --hidden "$3" --threads 1 --peak --json
+      EARSHOT_GEMM=blas taskset -c "$cpu" ./earshot bench gru --mode train --batch 64 --frames "$1" --features "$2" --hidden "$3" --threads 1 --json
+      taskset -c "$cpu" /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 1 --modes train --batch 64 --T "$1" --I "$2" --hidden "$3"
+    done
+    echo "--- both CPUs T=$1 I=$2 H=$3"
+    ./earshot bench gru --mode train --batch 64 --frames "$1" --features "$2" --hidden "$3" --threads 2 --json
+    /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 1 --modes train --batch 64 --T "$1" --I "$2" --hidden "$3"
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 2 --modes train --batch 64 --T "$1" --I "$2" --hidden "$3"
+  done
 }
 
 # Pinned to one CPU, the same for Earshot and both anchors: the vCPUs here differ by up to 40%.
@@ -49,6 +73,7 @@ for env_mode in set unset; do
   if [ "$env_mode" = unset ]; then prefix=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE); else prefix=(env); fi
   case "$what" in
     gru) "${prefix[@]}" bash -c "$(declare -f run_gru); anchors='$anchors'; run_gru" ;;
+    step) "${prefix[@]}" bash -c "$(declare -f run_step); anchors='$anchors'; run_step" ;;
     mfcc) "${prefix[@]}" bash -c "$(declare -f run_mfcc); anchors='$anchors'; run_mfcc" ;;
     stream) "${prefix[@]}" bash -c "$(declare -f run_stream); anchors='$anchors'; run_stream" ;;
     *) "${prefix[@]}" bash -c "$(declare -f run_gru run_mfcc run_stream); anchors='$anchors'; run_gru; run_mfcc; run_stream" ;;

@@ -345,6 +345,13 @@ void slice_backward(const Dims& d, float* P, const RecurrentPack* packs, Slice& 
 // Splits B rows into n nearly equal slices: slice k starts at b0(k).
 int slice_start(int B, int n, int k) { return (int)((int64_t)B * k / n); }
 
+// Splits np parameters into n ranges on 64-byte boundaries (no two threads write one cache line): range c starts here.
+size_t chunk_start(size_t np, int n, int c) {
+    if (c >= n) return np;
+    const size_t lines = (np + 15) / 16;
+    return std::min(np, lines * c / n * 16);
+}
+
 void check_smoothing(float s) {
     if (!(s >= 0.0f && s < 1.0f)) fail("label smoothing must be in [0, 1), got " + std::to_string(s));
 }
@@ -390,15 +397,21 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
     if (!training) return 0.0;
     double loss = 0;
     int right = 0;
-    const size_t np = param_count(d);
-    float* G = tr.slices[0].grads.data();
     for (int k = 0; k < n; k++) {
         loss += tr.slices[k].loss;
         right += tr.slices[k].correct;
-        if (k > 0) {
-            const float* Gk = tr.slices[k].grads.data();
-            for (size_t i = 0; i < np; i++) G[i] += Gk[i];
-        }
+    }
+    if (n > 1) {
+        // Each thread sums one range of the parameters over the slices.
+        const size_t np = param_count(d);
+        float* G = tr.slices[0].grads.data();
+        tr.pool->run(n, [&](int c) {
+            const size_t from = chunk_start(np, n, c), to = chunk_start(np, n, c + 1);
+            for (int k = 1; k < n; k++) {
+                const float* Gk = tr.slices[k].grads.data();
+                for (size_t i = from; i < to; i++) G[i] += Gk[i];
+            }
+        });
     }
     if (correct) *correct = right;
     return loss;
@@ -494,14 +507,27 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
     double loss = run_batch(*t, x, nullptr, labels, label_smoothing, batch, frames, nullptr, nullptr, nullptr, &correct);
     const size_t np = param_count(d);
     float* G = t->slices[0].grads.data();
+    // The norm and the update, each thread on one range of the parameters.
+    const int n = t->pool->size();
     float scale = 1.0f;
     if (clip_norm > 0) {
-        double norm = std::sqrt(sum_squares(G, np));
+        std::vector<double> part(n);
+        t->pool->run(n, [&](int c) {
+            const size_t from = chunk_start(np, n, c);
+            part[c] = sum_squares(G + from, chunk_start(np, n, c + 1) - from);
+        });
+        double sq = 0;
+        for (double v : part) sq += v;
+        double norm = std::sqrt(sq);
         if (norm > clip_norm) scale = (float)(clip_norm / norm);
     }
     AdamSettings s{lr, beta1, beta2, eps, weight_decay, clip_norm};
     t->step++;
-    adam_update(t->model->params.data(), G, t->m.data(), t->v.data(), np, s, scale, t->step);
+    t->pool->run(n, [&](int c) {
+        const size_t from = chunk_start(np, n, c);
+        adam_update(t->model->params.data() + from, G + from, t->m.data() + from, t->v.data() + from,
+                    chunk_start(np, n, c + 1) - from, s, scale, t->step);
+    });
     t->model->version++;
     if (correct_out) *correct_out = correct;
     return loss / batch;

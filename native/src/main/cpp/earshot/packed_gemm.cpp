@@ -115,23 +115,27 @@ void gemm_packed(float* C, int ldc, const float* A, int lda, const float* P, int
 }
 
 void gemm_at_b(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K) {
-    // K (the T·B rows) in blocks of 256: the block's rows of X are packed into panels (32 KB each, 512 KB at
-    // N = 512, in L2) that every row block of C then streams; a row block's strip of A (8 floats of 256 rows) stays
-    // in L1 across the panels.
+    // K (the T·B rows) in blocks of 256. The block's rows of X are packed into panels (32 KB each; 512 KB at N = 512,
+    // in L2) that every row block of C streams. Each row block's strip of A (8 columns of the block's rows) is copied
+    // to 8 KB of consecutive floats first: read in place, its rows lie 3H floats apart (6 KB at H = 512), which
+    // puts them all in a few of L1's sets, so they were evicted before the next panel could reuse them.
     constexpr int kBlock = 256;
-    thread_local std::vector<float> packed;
+    thread_local std::vector<float> packed, strip;
     packed.resize(packed_floats(kBlock, N));
+    strip.resize(8 * kBlock);
     for (int k0 = 0; k0 < K; k0 += kBlock) {
         const int kc = std::min(kBlock, K - k0);
         const float* Ak = A + (size_t)k0 * lda;
         pack_plain(packed.data(), X + (size_t)k0 * ldx, ldx, kc, N);
-        for (int i = 0; i < M; i += 8)
+        for (int i = 0; i < M; i += 8) {
+            const int rows = std::min(8, M - i);
+            for (int k = 0; k < kc; k++) std::memcpy(&strip[(size_t)k * 8], Ak + (size_t)k * lda + i, sizeof(float) * rows);
             for (int n0 = 0; n0 < N; n0 += kPanel) {
                 const int width = std::min(kPanel, N - n0);
-                kTiles<true, false>[std::min(8, M - i)](C + (size_t)i * ldc + n0, ldc, Ak + i, lda,
-                                                        packed.data() + (size_t)n0 * kc, kPanel, kc, low_mask(width),
-                                                        low_mask(std::max(0, width - 16)), true);
+                kTiles<true, false>[rows](C + (size_t)i * ldc + n0, ldc, strip.data(), 8, packed.data() + (size_t)n0 * kc,
+                                          kPanel, kc, low_mask(width), low_mask(std::max(0, width - 16)), true);
             }
+        }
     }
 }
 #else

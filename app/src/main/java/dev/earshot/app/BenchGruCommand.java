@@ -130,6 +130,7 @@ public final class BenchGruCommand implements Callable<Integer> {
             b.append(",\"clips_per_s\":").append(Stats.num(clipsPerS));
             b.append(",\"gflops\":").append(Stats.num(gflops));
             if (peak) b.append(",\"sgemm_peak_gflops\":").append(Stats.num(peakGflops));
+            b.append(",\"blas\":").append(Stats.quote(Blas.info()));
             b.append(",\"openblas_coretype\":").append(Stats.quote(System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset")));
             b.append("}");
             System.out.println(b);
