@@ -1,8 +1,8 @@
 package dev.earshot.app;
 
 import dev.earshot.app.StreamingEval.DetPoint;
-import dev.earshot.app.plot.Chart;
-import dev.earshot.app.plot.Ticks;
+import dev.earshot.training.plot.Chart;
+import dev.earshot.training.plot.Ticks;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

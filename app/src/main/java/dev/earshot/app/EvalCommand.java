@@ -1,7 +1,7 @@
 package dev.earshot.app;
 
 import dev.earshot.api.KeywordModel;
-import dev.earshot.app.train.Trainer;
+import dev.earshot.training.Trainer;
 import dev.earshot.audio.WavReader;
 import dev.earshot.datasets.Clip;
 import dev.earshot.datasets.SpeechCommandsDataset;
@@ -70,7 +70,7 @@ public final class EvalCommand implements Callable<Integer> {
         List<Clip> clips = new ArrayList<>();
         String what;  // the clips chosen, for a message when none can be scored
         if (list != null) {
-            java.util.Set<String> wanted = dev.earshot.app.train.DataLoader.readClipList(list);
+            java.util.Set<String> wanted = dev.earshot.training.DataLoader.readClipList(list);
             for (Clip c : ds.clips()) if (wanted.contains(c.relativePath())) clips.add(c);
             if (clips.size() != wanted.size() && !clips.isEmpty()) {
                 System.err.println("earshot eval: " + list + " lists " + wanted.size() + " clips, " + clips.size()

@@ -1,6 +1,6 @@
 package dev.earshot.app;
 
-import dev.earshot.app.train.DataLoader;
+import dev.earshot.training.DataLoader;
 import dev.earshot.datasets.SpeechCommandsDataset;
 import dev.earshot.datasets.SplitPolicy;
 import java.io.IOException;

@@ -160,7 +160,7 @@ final class StreamingEval {
         int wordGapMs = recipe.wordGapMs();
         long seed = recipe.seed();
         SpeechCommandsDataset ds = SpeechCommandsDataset.open(data);
-        java.util.Set<String> listed = list == null ? null : dev.earshot.app.train.DataLoader.readClipList(list);
+        java.util.Set<String> listed = list == null ? null : dev.earshot.training.DataLoader.readClipList(list);
         SplitPolicy policy = split.equals("all") || listed != null ? null : SplitPolicy.auto(ds);
         Split want = policy == null ? null : Split.parse(split);
         List<Clip> commands = new ArrayList<>(), unknowns = new ArrayList<>();

@@ -1,11 +1,11 @@
 package dev.earshot.app;
 
-import dev.earshot.app.train.DataLoader;
-import dev.earshot.app.train.Report;
-import dev.earshot.app.train.TrainSettings;
-import dev.earshot.app.train.NegativeSettings;
-import dev.earshot.app.train.Trainer;
-import dev.earshot.app.train.TrainingData;
+import dev.earshot.training.DataLoader;
+import dev.earshot.training.Report;
+import dev.earshot.training.TrainSettings;
+import dev.earshot.training.NegativeSettings;
+import dev.earshot.training.Trainer;
+import dev.earshot.training.TrainingData;
 import dev.earshot.audio.FeatureSettings;
 import dev.earshot.datasets.BackgroundNoise;
 import dev.earshot.datasets.EspeakSynthesizer;
@@ -370,7 +370,7 @@ public final class TrainCommand implements Callable<Integer> {
                 noAugment ? 0 : reverb);
         Path ckpt = Path.of(out + ".ckpt");
         Path cacheDir = "none".equals(cache) ? null : cache != null ? cacheRoot() : cacheRoot().resolve("features");
-        Trainer trainer = new Trainer(td, fs, clipSamples, s, ckpt, resume, cacheDir, System.err).provenance("earshot", "0.1.0");
+        Trainer trainer = new Trainer(td, fs, clipSamples, s, ckpt, resume, cacheDir, new Progress(System.err)).provenance("earshot", "0.1.0");
         if (initModel != null) trainer.startFrom(initModel, init);
         Trainer.Result r;
         if (mineWith != null) {

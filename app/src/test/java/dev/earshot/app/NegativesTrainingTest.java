@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.earshot.api.KeywordModel;
 import dev.earshot.app.TrainEvalRecognizeTest.Run;
-import dev.earshot.app.train.HardNegativeMiner;
+import dev.earshot.training.HardNegativeMiner;
 import dev.earshot.datasets.NegativeAudio;
 import dev.earshot.datasets.Pcm16Wav;
 import java.nio.file.Files;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.earshot.app.StreamingEval.DetPoint;
-import dev.earshot.app.plot.Chart;
-import dev.earshot.app.plot.Ticks;
-import dev.earshot.app.train.History;
+import dev.earshot.training.plot.Chart;
+import dev.earshot.training.plot.Ticks;
+import dev.earshot.training.History;
 import java.awt.Rectangle;
 import java.awt.geom.Line2D;
 import java.awt.image.BufferedImage;
@@ -120,7 +120,7 @@ class PlotTest {
                 double f = e / (double) epochs;
                 h.add(new History.Epoch(e, 2.49 * (1 - 0.8 * f), 0.3 + 0.65 * f, 0.28 + 0.6 * f, 1e-3, 10, 500));
             }
-            java.lang.reflect.Method curves = dev.earshot.app.train.Report.class.getDeclaredMethod("curves", History.class);
+            java.lang.reflect.Method curves = dev.earshot.training.Report.class.getDeclaredMethod("curves", History.class);
             curves.setAccessible(true);
             Chart c = (Chart) curves.invoke(null, h);
             check(c, "curves-" + epochs, 4);

@@ -1,4 +1,4 @@
-package dev.earshot.app.train;
+package dev.earshot.training;
 
 import java.nio.file.Path;
 

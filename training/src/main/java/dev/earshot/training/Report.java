@@ -1,7 +1,7 @@
-package dev.earshot.app.train;
+package dev.earshot.training;
 
-import dev.earshot.app.plot.Chart;
-import dev.earshot.app.plot.Ticks;
+import dev.earshot.training.plot.Chart;
+import dev.earshot.training.plot.Ticks;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

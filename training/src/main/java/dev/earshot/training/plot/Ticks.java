@@ -1,4 +1,4 @@
-package dev.earshot.app.plot;
+package dev.earshot.training.plot;
 
 import java.math.BigDecimal;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.earshot.app.train;
+package dev.earshot.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.earshot.app.train;
+package dev.earshot.training;
 
 import dev.earshot.datasets.BackgroundNoise;
 import dev.earshot.datasets.NegativeAudio;

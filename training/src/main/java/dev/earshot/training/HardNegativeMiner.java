@@ -1,4 +1,4 @@
-package dev.earshot.app.train;
+package dev.earshot.training;
 
 import dev.earshot.api.DetectionSettings;
 import dev.earshot.api.KeywordModel;

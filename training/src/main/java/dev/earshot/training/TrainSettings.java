@@ -1,4 +1,4 @@
-package dev.earshot.app.train;
+package dev.earshot.training;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.earshot.app.train;
+package dev.earshot.training;
 
 import dev.earshot.api.KeywordModel;
 import dev.earshot.api.ModelFile;
@@ -9,7 +9,6 @@ import dev.earshot.gru.GruConfig;
 import dev.earshot.gru.GruModel;
 import dev.earshot.gru.GruTrainer;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,7 +36,7 @@ public final class Trainer {
     private final TrainSettings s;
     private final Path checkpointFile;
     private final boolean resume;
-    private final PrintStream log;
+    private final TrainingListener listener;
     private final Map<String, String> extraProvenance = new LinkedHashMap<>();
 
     private final Path featureCache;
@@ -52,7 +51,7 @@ public final class Trainer {
      *                     to compute them in memory each run
      */
     public Trainer(TrainingData data, FeatureSettings features, int clipSamples, TrainSettings settings,
-                   Path checkpointFile, boolean resume, Path featureCache, PrintStream log) {
+                   Path checkpointFile, boolean resume, Path featureCache, TrainingListener listener) {
         this.featureCache = featureCache;
         this.data = data;
         this.features = features;
@@ -60,7 +59,7 @@ public final class Trainer {
         this.s = settings;
         this.checkpointFile = checkpointFile;
         this.resume = resume;
-        this.log = log;
+        this.listener = listener;
     }
 
     /**
@@ -119,7 +118,7 @@ public final class Trainer {
         int nSilence = silence < 0 ? 0 : Math.round(s.silenceFraction() * nWords);
         if (nSilence > 0 && silences.isEmpty() && data.noise() == null) {
             // Nothing to make silence from: train without it rather than on all-zero clips.
-            log.println("warning: no _silence_ clips and no _background_noise_ in " + data.description()
+            listener.message("warning: no _silence_ clips and no _background_noise_ in " + data.description()
                     + ": training without silence examples");
             nSilence = 0;
         }
@@ -185,19 +184,18 @@ public final class Trainer {
                 bestEpoch = ckpt.bestEpoch();
                 done = ckpt.epochsDone();
                 ckpt.history().forEach(history::add);
-                log.printf(Locale.ROOT, "resuming after epoch %d of %d (best validation %.4f at epoch %d)%n", done,
-                        s.epochs(), bestAcc, bestEpoch);
+                listener.message(String.format(Locale.ROOT, "resuming after epoch %d of %d (best validation %.4f at epoch %d)", done,
+                        s.epochs(), bestAcc, bestEpoch));
             }
-            log.printf(Locale.ROOT, "training %s: %d clips (%s, %d unknown + %d silence%s drawn per epoch), "
-                            + "%d validation; GRU %dx%d on %d x %d features; %d steps/epoch%n",
+            listener.message(String.format(Locale.ROOT, "training %s: %d clips (%s, %d unknown + %d silence%s drawn per epoch), "
+                            + "%d validation; GRU %dx%d on %d x %d features; %d steps/epoch",
                     data.description(), train.size(), nWords == known.size() ? known.size() + " words"
                             : nWords + " word draws of " + known.size() + " clips", nUnknown, nSilence,
                     nNegative > 0 ? " + " + nNegative + " negative windows" : "", nVal, s.layers(), s.hidden(), T,
-                    C, stepsPerEpoch);
+                    C, stepsPerEpoch));
             float[] x = new float[s.batch() * T * C];
             int[] y = new int[s.batch()];
             AdamSettings adam = new AdamSettings(s.learningRate(), 0.9f, 0.999f, 1e-8f, s.weightDecay(), s.clipNorm());
-            Progress progress = new Progress(log, s.epochs());
             for (int epoch = done + 1; epoch <= s.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch);
                 int[] ids = epochIds(known, nWords, unknowns, silences, nUnknown, nSilence, rng, nNegative,
@@ -230,7 +228,8 @@ public final class Trainer {
                     if (ema != null) average(ema, gru.parameters(), s.emaDecay(), trainer.stepCount());
                     lossSum += r.loss() * b;
                     correct += r.correct();
-                    progress.batch(epoch, from + b, ids.length, lossSum / (from + b), correct / (double) (from + b), t0);
+                    listener.batch(epoch, s.epochs(), from + b, ids.length, lossSum / (from + b),
+                            correct / (double) (from + b), (System.nanoTime() - t0) / 1e9);
                 }
                 if (!Double.isFinite(lossSum)) {
                     throw new IOException(String.format(Locale.ROOT, "training diverged in epoch %d (the loss is %s): "
@@ -251,7 +250,7 @@ public final class Trainer {
                 History.Epoch e = new History.Epoch(epoch, lossSum / ids.length, correct / (double) ids.length, valAcc,
                         lr, secs, ids.length / secs);
                 history.add(e);
-                progress.epochDone(e, bestAcc, bestEpoch);
+                listener.epoch(e, s.epochs(), bestAcc, bestEpoch);
                 if (mining && miningModel == null && epoch % ns.mineEvery() == 0 && epoch < s.epochs()) {
                     // The weights being trained, as a stream would run them, pick the next epochs' hard windows.
                     try (KeywordModel now = KeywordModel.create(new ModelFile.Contents(labels, fs, arch, clipSamples,
@@ -293,9 +292,9 @@ public final class Trainer {
         long t0 = System.nanoTime();
         List<HardNegativeMiner.Window> w = HardNegativeMiner.mine(m, ds, data.negatives(), ns.hardWindows(), 3, 500);
         if (w.isEmpty()) return w;
-        log.printf(Locale.ROOT, "%s: mined %d hard negative windows in %.1f s (keyword scores %.3f to %.3f)%n",
+        listener.message(String.format(Locale.ROOT, "%s: mined %d hard negative windows in %.1f s (keyword scores %.3f to %.3f)",
                 epoch == 0 ? "before training" : "after epoch " + epoch, w.size(), (System.nanoTime() - t0) / 1e9,
-                w.get(0).score(), w.get(w.size() - 1).score());
+                w.get(0).score(), w.get(w.size() - 1).score()));
         return w;
     }
 
@@ -383,8 +382,8 @@ public final class Trainer {
         dev.earshot.datasets.FeatureCache.Features f = dev.earshot.datasets.FeatureCache.load(featureCache, files, key,
                 p -> featurize.apply(byFile.get(p.toAbsolutePath().normalize())), 2);
         for (int j = 0; j < cached.size(); j++) out[cached.get(j)] = f.get(j);
-        log.printf(java.util.Locale.ROOT, "features of %d clips: %s %s%n", out.length,
-                f.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), f.file());
+        listener.message(String.format(java.util.Locale.ROOT, "features of %d clips: %s %s", out.length,
+                f.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), f.file()));
         return out;
     }
 
