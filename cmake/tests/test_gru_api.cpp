@@ -59,7 +59,16 @@ int main() {
     refuses("h0 wrong size", [&] {
         std::vector<float> g(np), h0(5);
         eg_trainer_gradients(trainer, x.data(), 24, h0.data(), 5, y.data(), 2, 2, 3, 0.0f, g.data(), np, nullptr, 0,
-                             nullptr, 0);
+                             nullptr, 0, nullptr);
+    });
+    refuses("apply: grads too short", [&] {
+        std::vector<float> g(np - 1);
+        eg_trainer_apply(trainer, g.data(), np - 1, 1e-3f, .9f, .999f, 1e-8f, 0, 5);
+    });
+    refuses("apply: null grads", [&] { eg_trainer_apply(trainer, nullptr, np, 1e-3f, .9f, .999f, 1e-8f, 0, 5); });
+    refuses("apply: eps = 0", [&] {
+        std::vector<float> g(np);
+        eg_trainer_apply(trainer, g.data(), np, 1e-3f, .9f, .999f, 0.f, 0, 5);
     });
     refuses("label smoothing = 1", [&] {
         eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 1.0f, nullptr);

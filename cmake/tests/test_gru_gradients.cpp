@@ -39,7 +39,8 @@ int main() {
             std::vector<float> g(np), dx(x.size()), dh0(h0.size());
             const double eps = threads == 2 ? 0.1 : 0.0;  // label smoothing on one of the two runs
             double loss = eg_trainer_gradients(trainer, x.data(), x.size(), h0.data(), h0.size(), y.data(), y.size(),
-                                               s.B, s.T, (float)eps, g.data(), g.size(), dx.data(), dx.size(), dh0.data(), dh0.size());
+                                               s.B, s.T, (float)eps, g.data(), g.size(), dx.data(), dx.size(), dh0.data(), dh0.size(),
+                                               nullptr);
             auto pd = ref::to_double(p), xd = ref::to_double(x), hd = ref::to_double(h0);
             std::string name = " I=" + std::to_string(s.I) + " H=" + std::to_string(s.H) + " L=" + std::to_string(s.L) +
                                " B=" + std::to_string(s.B) + " T=" + std::to_string(s.T) + " threads=" + std::to_string(threads) + " smoothing=" + std::to_string(eps);

@@ -492,25 +492,20 @@ void eg_trainer_free(int64_t trainer) {
     delete t;
 }
 
-double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int* labels, int64_t labels_len,
-                       int batch, int frames, float lr, float beta1, float beta2, float eps, float weight_decay,
-                       float clip_norm, float label_smoothing, int* correct_out) {
-    Trainer* t = as_trainer(trainer);
-    const Dims& d = t->model->d;
-    check_batch(d, batch, frames, x, x_len);
-    check_labels(labels, labels_len, batch, d.classes);
+namespace earshot {
+namespace {
+void check_adam(float lr, float beta1, float beta2, float eps, float weight_decay, float clip_norm) {
     if (!(lr >= 0 && beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0 && weight_decay >= 0 &&
           clip_norm >= 0))
         fail("Adam settings out of range (lr >= 0, 0 <= beta < 1, eps > 0, weight_decay >= 0, clip_norm >= 0)");
-    check_smoothing(label_smoothing);
-    int correct = 0;
-    double loss = run_batch(*t, x, nullptr, labels, label_smoothing, batch, frames, nullptr, nullptr, nullptr, &correct);
-    const size_t np = param_count(d);
-    float* G = t->slices[0].grads.data();
-    // The norm and the update, each thread on one range of the parameters.
+}
+
+// Clip G[P] by global norm and apply AdamW; the norm and the update each thread on one range of the parameters.
+void apply_update(Trainer* t, const float* G, const AdamSettings& s) {
+    const size_t np = param_count(t->model->d);
     const int n = t->pool->size();
     float scale = 1.0f;
-    if (clip_norm > 0) {
+    if (s.clip_norm > 0) {
         std::vector<double> part(n);
         t->pool->run(n, [&](int c) {
             const size_t from = chunk_start(np, n, c);
@@ -519,9 +514,8 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
         double sq = 0;
         for (double v : part) sq += v;
         double norm = std::sqrt(sq);
-        if (norm > clip_norm) scale = (float)(clip_norm / norm);
+        if (norm > s.clip_norm) scale = (float)(s.clip_norm / norm);
     }
-    AdamSettings s{lr, beta1, beta2, eps, weight_decay, clip_norm};
     t->step++;
     t->pool->run(n, [&](int c) {
         const size_t from = chunk_start(np, n, c);
@@ -529,13 +523,38 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
                     chunk_start(np, n, c + 1) - from, s, scale, t->step);
     });
     t->model->version++;
+}
+}  // namespace
+}  // namespace earshot
+
+double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int* labels, int64_t labels_len,
+                       int batch, int frames, float lr, float beta1, float beta2, float eps, float weight_decay,
+                       float clip_norm, float label_smoothing, int* correct_out) {
+    Trainer* t = as_trainer(trainer);
+    const Dims& d = t->model->d;
+    check_batch(d, batch, frames, x, x_len);
+    check_labels(labels, labels_len, batch, d.classes);
+    check_adam(lr, beta1, beta2, eps, weight_decay, clip_norm);
+    check_smoothing(label_smoothing);
+    int correct = 0;
+    double loss = run_batch(*t, x, nullptr, labels, label_smoothing, batch, frames, nullptr, nullptr, nullptr, &correct);
+    apply_update(t, t->slices[0].grads.data(), AdamSettings{lr, beta1, beta2, eps, weight_decay, clip_norm});
     if (correct_out) *correct_out = correct;
     return loss / batch;
 }
 
+void eg_trainer_apply(int64_t trainer, const float* grads, int64_t grads_len, float lr, float beta1, float beta2,
+                      float eps, float weight_decay, float clip_norm) {
+    Trainer* t = as_trainer(trainer);
+    check_len("grads", grads, grads_len, (int64_t)param_count(t->model->d));
+    check_adam(lr, beta1, beta2, eps, weight_decay, clip_norm);
+    apply_update(t, grads, AdamSettings{lr, beta1, beta2, eps, weight_decay, clip_norm});
+}
+
 double eg_trainer_gradients(int64_t trainer, const float* x, int64_t x_len, const float* h0, int64_t h0_len,
                             const int* labels, int64_t labels_len, int batch, int frames, float label_smoothing,
-                            float* grads, int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len) {
+                            float* grads, int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len,
+                            int* correct_out) {
     Trainer* t = as_trainer(trainer);
     const Dims& d = t->model->d;
     check_batch(d, batch, frames, x, x_len);
@@ -546,8 +565,10 @@ double eg_trainer_gradients(int64_t trainer, const float* x, int64_t x_len, cons
     check_optional_len("dx", dx, dx_len, x_len);
     check_optional_len("dh0", dh0, dh0_len, state);
     check_smoothing(label_smoothing);
-    double loss = run_batch(*t, x, h0, labels, label_smoothing, batch, frames, nullptr, dx, dh0, nullptr);
+    int correct = 0;
+    double loss = run_batch(*t, x, h0, labels, label_smoothing, batch, frames, nullptr, dx, dh0, &correct);
     std::memcpy(grads, t->slices[0].grads.data(), sizeof(float) * param_count(d));
+    if (correct_out) *correct_out = correct;
     return loss / batch;
 }
 

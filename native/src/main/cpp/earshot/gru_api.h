@@ -29,10 +29,17 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
                        int batch, int frames, float lr, float beta1, float beta2, float eps, float weight_decay,
                        float clip_norm, float label_smoothing, int* correct_out);
 // Gradients only (no update): mean cross-entropy returned; grads[P] overwritten; dx[B, T, I] and
-// dh0[L, B, H] written when not null; h0[L, B, H] is the initial state (null = zeros).
+// dh0[L, B, H] written when not null; h0[L, B, H] is the initial state (null = zeros); correct_out[0] as in
+// eg_trainer_step (if not null).
 double eg_trainer_gradients(int64_t trainer, const float* x, int64_t x_len, const float* h0, int64_t h0_len,
                             const int* labels, int64_t labels_len, int batch, int frames, float label_smoothing,
-                            float* grads, int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len);
+                            float* grads, int64_t grads_len, float* dx, int64_t dx_len, float* dh0, int64_t dh0_len,
+                            int* correct_out);
+// The second half of a step: clip grads[P] by global norm and apply AdamW, as eg_trainer_step does with its own
+// gradients. eg_trainer_gradients then eg_trainer_apply on the same batch gives eg_trainer_step's parameters bit
+// for bit; in between, data-parallel training averages the gradients of its replicas.
+void eg_trainer_apply(int64_t trainer, const float* grads, int64_t grads_len, float lr, float beta1, float beta2,
+                      float eps, float weight_decay, float clip_norm);
 // Batch inference on the trainer's threads.
 void eg_trainer_infer(int64_t trainer, const float* x, int64_t x_len, int batch, int frames, float* logits,
                       int64_t logits_len);

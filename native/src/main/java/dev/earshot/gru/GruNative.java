@@ -57,7 +57,10 @@ public final class GruNative {
     public static native double eg_trainer_gradients(long trainer, float[] x, long xLen, float[] h0, long h0Len,
                                                      int[] labels, long labelsLen, int batch, int frames,
                                                      float labelSmoothing, float[] grads, long gradsLen, float[] dx, long dxLen,
-                                                     float[] dh0, long dh0Len);
+                                                     float[] dh0, long dh0Len, int[] correctOut);
+
+    public static native void eg_trainer_apply(long trainer, float[] grads, long gradsLen, float lr, float beta1,
+                                               float beta2, float eps, float weightDecay, float clipNorm);
 
     public static native void eg_trainer_infer(long trainer, float[] x, long xLen, int batch, int frames,
                                                float[] logits, long logitsLen);

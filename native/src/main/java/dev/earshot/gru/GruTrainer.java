@@ -119,7 +119,40 @@ public final class GruTrainer implements AutoCloseable {
         try {
             return GruNative.eg_trainer_gradients(h, x, x.length, h0, h0 == null ? 0 : h0.length, labels,
                     labels.length, batch, frames, labelSmoothing, grads, grads.length, dx, dx == null ? 0 : dx.length, dh0,
-                    dh0 == null ? 0 : dh0.length);
+                    dh0 == null ? 0 : dh0.length, null);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * The first half of {@link #step}: the batch's mean gradients into {@code grads} [parameterCount], nothing
+     * updated. Data-parallel training combines the replicas' gradients (weighted by their clips) and then calls
+     * {@link #apply}; the two halves on one machine give {@code step}'s parameters bit for bit.
+     */
+    public StepResult gradients(float[] x, int[] labels, int batch, int frames, float labelSmoothing, float[] grads) {
+        Checks.smoothing(labelSmoothing);
+        Checks.length("x", x, Checks.clips(config, batch, frames));
+        Checks.labels(labels, batch, config.classes());
+        Checks.length("grads", grads, config.parameterCount());
+        int[] correct = new int[1];
+        long h = handle.acquire();
+        try {
+            double loss = GruNative.eg_trainer_gradients(h, x, x.length, null, 0, labels, labels.length, batch, frames,
+                    labelSmoothing, grads, grads.length, null, 0, null, 0, correct);
+            return new StepResult(loss, correct[0]);
+        } finally {
+            handle.release();
+        }
+    }
+
+    /** The second half of {@link #step}: clips {@code grads} by global norm and applies one AdamW update. */
+    public void apply(float[] grads, AdamSettings adam) {
+        Checks.length("grads", grads, config.parameterCount());
+        long h = handle.acquire();
+        try {
+            GruNative.eg_trainer_apply(h, grads, grads.length, adam.learningRate(), adam.beta1(), adam.beta2(),
+                    adam.epsilon(), adam.weightDecay(), adam.clipNorm());
         } finally {
             handle.release();
         }
