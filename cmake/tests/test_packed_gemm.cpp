@@ -57,6 +57,32 @@ static void check_gemm(std::mt19937_64& rng, int M, int N, int K, bool transpose
     ref::expect(e <= 1e-6, name.c_str(), e, 1e-6);
 }
 
+// C = A · W^T + bias on every row
+static void check_bias(std::mt19937_64& rng, int M, int N, int K) {
+    const int lda = K + 1, ldc = N + 3;
+    std::vector<float> A = random(rng, (size_t)M * lda, 1.0f), W = random(rng, (size_t)N * K, 1.0f);
+    std::vector<float> bias = random(rng, N, 1.0f), C = random(rng, (size_t)M * ldc, 1.0f);
+    std::vector<double> want(C.size()), mag(C.size());
+    for (size_t i = 0; i < C.size(); i++) want[i] = C[i], mag[i] = std::fabs(C[i]);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double v = bias[j], m = std::fabs(bias[j]);
+            for (int k = 0; k < K; k++) {
+                v += (double)A[(size_t)i * lda + k] * W[(size_t)j * K + k];
+                m += std::fabs((double)A[(size_t)i * lda + k] * W[(size_t)j * K + k]);
+            }
+            want[(size_t)i * ldc + j] = v;
+            mag[(size_t)i * ldc + j] = m;
+        }
+    std::vector<float> P(packed_floats(K, N));
+    pack_transposed(P.data(), W.data(), K, N, K);
+    gemm_packed_bias(C.data(), ldc, A.data(), lda, P.data(), bias.data(), M, N, K);
+    const double e = worst(C, want, mag);
+    const std::string name = "gemm_packed_bias M=" + std::to_string(M) + " N=" + std::to_string(N) + " K=" +
+                             std::to_string(K);
+    ref::expect(e <= 1e-6, name.c_str(), e, 1e-6);
+}
+
 // C += A^T · X with A[K, M] and X[K, N] read in place
 static void check_at_b(std::mt19937_64& rng, int M, int N, int K) {
     const int lda = M + 3, ldx = N + 2, ldc = N + 5;
@@ -85,7 +111,7 @@ static void check_layer(std::mt19937_64& rng, int In, int H, int B, int T) {
     std::vector<float> x = random(rng, (size_t)T * B * In, 1.0f), h0 = random(rng, (size_t)B * H, 0.5f);
     std::vector<float> dhs = random(rng, (size_t)T * B * H, 0.1f), dlast = random(rng, (size_t)B * H, 0.1f);
     LayerView p = layer_view(d, params.data(), 0);
-    std::vector<float> pack_buf(recurrent_pack_floats(H));
+    std::vector<float> pack_buf(recurrent_pack_floats(In, H));
     RecurrentPack pack = pack_recurrent(pack_buf.data(), p, H);
     struct Out {
         std::vector<float> gates, rh, hs, dgates, dh, dx, dh0, grads;
@@ -139,6 +165,9 @@ int main() {
     for (int M : {1, 7, 9, 64})
         for (int N : {1, 10, 17, 32, 40})
             for (int K : {1, 255, 256, 257, 600}) check_at_b(rng, M, N, K);
+    for (int M : {1, 9, 100})
+        for (int N : {3, 33, 96})
+            for (int K : {1, 10, 40}) check_bias(rng, M, N, K);
     check_gemm(rng, 64, 1024, 512, true, true);
     check_at_b(rng, 1024, 512, 300);
     check_gemm(rng, 32, 512, 1024, false, true);

@@ -161,8 +161,8 @@ static void add_bias_rows(float* __restrict g, const float* __restrict bias, siz
     }
 }
 
-size_t recurrent_pack_floats(int H) {
-    return packed_floats(H, 2 * H) + 2 * packed_floats(H, H) + packed_floats(2 * H, H);
+size_t recurrent_pack_floats(int In, int H) {
+    return packed_floats(In, 3 * H) + packed_floats(H, 2 * H) + 2 * packed_floats(H, H) + packed_floats(2 * H, H);
 }
 
 RecurrentPack pack_recurrent(float* buf, const LayerView& p, int H) {
@@ -170,6 +170,9 @@ RecurrentPack pack_recurrent(float* buf, const LayerView& p, int H) {
     const float* Whc = p.Wh + (size_t)2 * H * H;
     RecurrentPack r;
     float* at = buf;
+    pack_transposed(at, p.Wx, p.in, 3 * H, p.in);
+    r.x_t = at;
+    at += packed_floats(p.in, 3 * H);
     pack_transposed(at, Whz, H, 2 * H, H);
     r.zr_t = at;
     at += packed_floats(H, 2 * H);
@@ -188,10 +191,13 @@ void gru_forward(float* gates, float* rh, float* hs, const float* x, const Layer
                  int T, int B, int H) {
     const int G = 3 * H;
     const int In = p.in;
-    // gates[T·B, 3H] = x[T·B, In] · Wx^T + b  (all input projections in one SGEMM; OpenBLAS, which did as well here
-    // as the packed kernel)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, G, In, 1.0f, x, In, p.Wx, In, 0.0f, gates, G);
-    add_bias_rows(gates, p.b, (size_t)T * B, G);
+    // gates[T·B, 3H] = x[T·B, In] · Wx^T + b  (all input projections in one product)
+    if (pack) {
+        gemm_packed_bias(gates, G, x, In, pack->x_t, p.b, T * B, G, In);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, G, In, 1.0f, x, In, p.Wx, In, 0.0f, gates, G);
+        add_bias_rows(gates, p.b, (size_t)T * B, G);
+    }
     const float* Whz = p.Wh;                    // [2H, H]  z and r rows
     const float* Whc = p.Wh + (size_t)2 * H * H;  // [H, H]   candidate rows
     for (int t = 0; t < T; t++) {

@@ -54,15 +54,16 @@ float sigmoidf_fast(float x);
 float tanhf_fast(float x);
 
 // ---- a layer's recurrent weights packed for the step-by-step products (packed_gemm.h) ----
-// Packed once per training step from Wh; null in gru_forward/gru_backward means OpenBLAS does them (and the weight
-// gradients' products, which the packed path runs through gemm_at_b).
+// Packed once per training step from Wx and Wh; null in gru_forward/gru_backward means OpenBLAS does these products
+// (and the weight gradients', which the packed path runs through gemm_at_b).
 struct RecurrentPack {
+    const float* x_t;   // Wx^T: K = In, N = 3H   forward  gates = x · Wx^T + b, every step at once
     const float* zr_t;  // Whz^T: K = H, N = 2H   forward  g[:, 0:2H] += hprev · Whz^T
     const float* c_t;   // Whc^T: K = H, N = H    forward  g[:, 2H:3H] += rh · Whc^T
     const float* c;     // Whc:   K = H, N = H    backward drh = dc · Whc
     const float* zr;    // Whz:   K = 2H, N = H   backward dh += [dz | dr] · Whz
 };
-size_t recurrent_pack_floats(int H);
+size_t recurrent_pack_floats(int In, int H);
 RecurrentPack pack_recurrent(float* buf, const LayerView& p, int H);
 
 // ---- one GRU layer ----

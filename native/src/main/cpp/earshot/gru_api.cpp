@@ -381,7 +381,7 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
         tr.packs.resize(d.layers);
         for (int l = 0; l < d.layers; l++) {
             const LayerView p = layer_view(d, P, l);
-            tr.pack_buf[l].resize(recurrent_pack_floats(d.hidden));
+            tr.pack_buf[l].resize(recurrent_pack_floats(p.in, d.hidden));
             tr.packs[l] = pack_recurrent(tr.pack_buf[l].data(), p, d.hidden);
         }
         packs = tr.packs.data();

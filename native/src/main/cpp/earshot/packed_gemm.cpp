@@ -50,9 +50,12 @@ namespace {
 // read in place, whose loads are masked when the tile is narrower than 32 (kMaskB) so they stay in its rows.
 template <int MR, bool kTransA, bool kMaskB>
 __attribute__((target("avx512f"))) void tile(float* C, int ldc, const float* A, size_t lda, const float* b,
-                                              size_t ldb, int K, __mmask16 m0, __mmask16 m1, bool accumulate) {
+                                              size_t ldb, int K, __mmask16 m0, __mmask16 m1, bool accumulate,
+                                              const float* bias) {
     __m512 c0[MR], c1[MR];
-    for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+    const __m512 z0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    const __m512 z1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    for (int i = 0; i < MR; i++) c0[i] = z0, c1[i] = z1;
     for (int k = 0; k < K; k++) {
         const float* bk = b + (size_t)k * ldb;
         const __m512 b0 = kMaskB ? _mm512_maskz_loadu_ps(m0, bk) : _mm512_loadu_ps(bk);
@@ -74,7 +77,8 @@ __attribute__((target("avx512f"))) void tile(float* C, int ldc, const float* A, 
         _mm512_mask_storeu_ps(c + 16, m1, c1[i]);
     }
 }
-using TileFn = void (*)(float*, int, const float*, size_t, const float*, size_t, int, __mmask16, __mmask16, bool);
+using TileFn = void (*)(float*, int, const float*, size_t, const float*, size_t, int, __mmask16, __mmask16, bool,
+                        const float*);
 template <bool kTransA, bool kMaskB>
 constexpr TileFn kTiles[9] = {nullptr,
                               tile<1, kTransA, kMaskB>,
@@ -110,8 +114,32 @@ void gemm_packed(float* C, int ldc, const float* A, int lda, const float* P, int
         const float* panel = P + (size_t)n0 * K;
         for (int i = 0; i < M; i += 8)
             kTiles<false, false>[std::min(8, M - i)](C + (size_t)i * ldc + n0, ldc, A + (size_t)i * lda, lda, panel,
-                                                     kPanel, K, m0, m1, accumulate);
+                                                     kPanel, K, m0, m1, accumulate, nullptr);
     }
+}
+
+void gemm_packed_bias(float* C, int ldc, const float* A, int lda, const float* P, const float* bias, int M, int N,
+                      int K) {
+    // Row blocks outer: for the input projection's many rows and few columns of A (K = the features), a row block
+    // (8·K floats) stays in L1 while it meets every panel, and A streams from memory once.
+    for (int i = 0; i < M; i += 8)
+        for (int n0 = 0; n0 < N; n0 += kPanel) {
+            const int width = std::min(kPanel, N - n0);
+            kTiles<false, false>[std::min(8, M - i)](C + (size_t)i * ldc + n0, ldc, A + (size_t)i * lda, lda,
+                                                     P + (size_t)n0 * K, kPanel, K, low_mask(width),
+                                                     low_mask(std::max(0, width - 16)), false, bias + n0);
+        }
+}
+
+// strip[k][0..8) = A[k·lda + 0..rows) (zero past rows): one 32-byte move per k where a full strip allows it.
+static __attribute__((target("avx512f"))) void copy_strip(float* strip, const float* A, size_t lda, int kc, int rows) {
+    if (rows == 8) {
+        for (int k = 0; k < kc; k++) _mm256_storeu_ps(strip + (size_t)k * 8, _mm256_loadu_ps(A + (size_t)k * lda));
+        return;
+    }
+    const __mmask16 m = (__mmask16)((1u << rows) - 1);
+    for (int k = 0; k < kc; k++)
+        _mm512_mask_storeu_ps(strip + (size_t)k * 8, 0xFF, _mm512_maskz_loadu_ps(m, A + (size_t)k * lda));
 }
 
 void gemm_at_b(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K) {
@@ -129,11 +157,11 @@ void gemm_at_b(float* C, int ldc, const float* A, int lda, const float* X, int l
         pack_plain(packed.data(), X + (size_t)k0 * ldx, ldx, kc, N);
         for (int i = 0; i < M; i += 8) {
             const int rows = std::min(8, M - i);
-            for (int k = 0; k < kc; k++) std::memcpy(&strip[(size_t)k * 8], Ak + (size_t)k * lda + i, sizeof(float) * rows);
+            copy_strip(strip.data(), Ak + i, lda, kc, rows);
             for (int n0 = 0; n0 < N; n0 += kPanel) {
                 const int width = std::min(kPanel, N - n0);
                 kTiles<true, false>[rows](C + (size_t)i * ldc + n0, ldc, strip.data(), 8, packed.data() + (size_t)n0 * kc,
-                                          kPanel, kc, low_mask(width), low_mask(std::max(0, width - 16)), true);
+                                          kPanel, kc, low_mask(width), low_mask(std::max(0, width - 16)), true, nullptr);
             }
         }
     }
@@ -142,6 +170,7 @@ void gemm_at_b(float* C, int ldc, const float* A, int lda, const float* X, int l
 bool packed_gemm_enabled() { return false; }
 void gemm_packed(float*, int, const float*, int, const float*, int, int, int, bool) { std::abort(); }
 void gemm_at_b(float*, int, const float*, int, const float*, int, int, int, int) { std::abort(); }
+void gemm_packed_bias(float*, int, const float*, int, const float*, const float*, int, int, int) { std::abort(); }
 #endif
 
 const char* packed_gemm_kernel() { return packed_gemm_enabled() ? "avx512" : "blas"; }

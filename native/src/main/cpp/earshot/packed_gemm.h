@@ -28,6 +28,9 @@ void pack_plain(float* P, const float* W, int ldw, int K, int N);
 
 // C[M, N] (row stride ldc) = A[M, K] (row stride lda) · P, or += when accumulate. Needs packed_gemm_enabled().
 void gemm_packed(float* C, int ldc, const float* A, int lda, const float* P, int M, int N, int K, bool accumulate);
+// C[M, N] = A[M, K] · P + bias[N] on every row, rows in the outer loop: for many rows against a short K.
+void gemm_packed_bias(float* C, int ldc, const float* A, int lda, const float* P, const float* bias, int M, int N,
+                      int K);
 
 // C[M, N] (ldc) += A^T · X for A[K, M] (lda) and X[K, N] (ldx), both row-major and read in place: a layer's weight
 // gradients Σ_t dg_t^T · h_t over all T·B rows at once. Needs packed_gemm_enabled().
