@@ -142,6 +142,20 @@ static __attribute__((target("avx512f"))) void copy_strip(float* strip, const fl
         _mm512_mask_storeu_ps(strip + (size_t)k * 8, 0xFF, _mm512_maskz_loadu_ps(m, A + (size_t)k * lda));
 }
 
+// pack_plain for a block of kc rows of X, with 64-byte moves: each row of X read once, in order.
+static __attribute__((target("avx512f"))) void pack_rows(float* P, const float* X, size_t ldx, int kc, int N) {
+    for (int k = 0; k < kc; k++) {
+        const float* x = X + (size_t)k * ldx;
+        for (int n0 = 0; n0 < N; n0 += kPanel) {
+            float* row = P + (size_t)n0 * kc + (size_t)k * kPanel;
+            const int width = std::min(kPanel, N - n0);
+            const __mmask16 m0 = low_mask(width), m1 = low_mask(std::max(0, width - 16));
+            _mm512_storeu_ps(row, _mm512_maskz_loadu_ps(m0, x + n0));
+            _mm512_storeu_ps(row + 16, _mm512_maskz_loadu_ps(m1, x + n0 + 16));
+        }
+    }
+}
+
 void gemm_at_b(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K) {
     // K (the T·B rows) in blocks of 256. The block's rows of X are packed into panels (32 KB each; 512 KB at N = 512,
     // in L2) that every row block of C streams. Each row block's strip of A (8 columns of the block's rows) is copied
@@ -154,7 +168,7 @@ void gemm_at_b(float* C, int ldc, const float* A, int lda, const float* X, int l
     for (int k0 = 0; k0 < K; k0 += kBlock) {
         const int kc = std::min(kBlock, K - k0);
         const float* Ak = A + (size_t)k0 * lda;
-        pack_plain(packed.data(), X + (size_t)k0 * ldx, ldx, kc, N);
+        pack_rows(packed.data(), X + (size_t)k0 * ldx, ldx, kc, N);
         for (int i = 0; i < M; i += 8) {
             const int rows = std::min(8, M - i);
             copy_strip(strip.data(), Ak + i, lda, kc, rows);
