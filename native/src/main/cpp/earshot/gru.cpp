@@ -297,7 +297,7 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
     }
     if (dh0) std::memcpy(dh0, dh, sizeof(float) * B * H);
     const int TB = T * B;
-    // Weight gradients: one SGEMM each over all T·B rows.
+    // Weight gradients: one product each over all T·B rows.
     // dWh[0:2H] += dg[:, 0:2H]^T · hs[0:T]; dWh[2H:3H] += dg[:, 2H:3H]^T · rh; dWx += dg^T · x
     if (pack) {
         gemm_at_b(g.Wh, H, dgates, G, hs, H, 2 * H, H, TB);

@@ -246,7 +246,7 @@ struct Trainer {
     Model* model;
     std::unique_ptr<Pool> pool;
     std::vector<Slice> slices;
-    std::vector<std::vector<float>> pack_buf;  // per layer: Wh packed for this batch (packed_gemm_enabled() only)
+    std::vector<std::vector<float>> pack_buf;  // per layer: Wx and Wh packed for this batch (packed_gemm_enabled() only)
     std::vector<RecurrentPack> packs;
     std::vector<float> m, v;
     long step = 0;

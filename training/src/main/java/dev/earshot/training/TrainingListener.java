@@ -1,6 +1,5 @@
 package dev.earshot.training;
 
-import java.io.PrintStream;
 import java.util.Locale;
 
 /**
@@ -23,24 +22,6 @@ public interface TrainingListener {
 
     /** After each epoch, its validation included: the best validation accuracy so far and its epoch. */
     default void epoch(History.Epoch e, int epochs, double bestAccuracy, int bestEpoch) {}
-
-    /** Nothing reported. */
-    TrainingListener NONE = new TrainingListener() {};
-
-    /** News and one line per epoch, printed to {@code out} (a log's format, with no progress bar). */
-    static TrainingListener printingTo(PrintStream out) {
-        return new TrainingListener() {
-            @Override
-            public void message(String line) {
-                out.println(line);
-            }
-
-            @Override
-            public void epoch(History.Epoch e, int epochs, double bestAccuracy, int bestEpoch) {
-                out.println(epochLine(e, epochs, bestAccuracy, bestEpoch));
-            }
-        };
-    }
 
     /** The line a finished epoch is reported with. */
     static String epochLine(History.Epoch e, int epochs, double bestAccuracy, int bestEpoch) {
