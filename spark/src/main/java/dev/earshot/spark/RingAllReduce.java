@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * {@code timeoutMillis}; a closed neighbour ends the read at once, and closing this rank's sockets in turn ends its
  * other neighbour's, so a failure goes round the ring.
  */
-public final class RingAllReduce implements AutoCloseable {
+public final class RingAllReduce implements AutoCloseable, dev.earshot.training.DataParallel {
     private static final int MAGIC = 0x45525241;  // "ERRA"
     private static final int SLICE_MILLIS = 200;
 
@@ -70,10 +70,12 @@ public final class RingAllReduce implements AutoCloseable {
         return server.getInetAddress().getHostAddress() + ":" + server.getLocalPort();
     }
 
+    @Override
     public int rank() {
         return rank;
     }
 
+    @Override
     public int size() {
         return size;
     }
@@ -129,6 +131,7 @@ public final class RingAllReduce implements AutoCloseable {
     }
 
     /** Replaces {@code v} on every rank with the element-wise sum over all ranks (same length everywhere). */
+    @Override
     public void sum(float[] v) throws IOException {
         if (size == 1) return;
         int n = size;

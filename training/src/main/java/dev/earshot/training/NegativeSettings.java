@@ -11,7 +11,7 @@ import java.util.Map;
  * highest as some command, mined again every {@code mineEvery} epochs ({@link HardNegativeMiner}).
  */
 public record NegativeSettings(float fraction, float contextFraction, float hardFraction, int mineEvery,
-                               int hardWindows) {
+                               int hardWindows) implements java.io.Serializable {
     public NegativeSettings {
         if (!(fraction >= 0 && fraction <= 100) || !(contextFraction >= 0 && contextFraction <= 1)
                 || !(hardFraction >= 0 && hardFraction <= 1) || mineEvery < 1 || hardWindows < 1) {

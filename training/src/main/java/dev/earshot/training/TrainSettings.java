@@ -26,7 +26,7 @@ public record TrainSettings(
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
         int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing,
         int contextFrames, NegativeSettings negatives, int minWordDraws, float pitchPerturbation,
-        float reverbProbability) {
+        float reverbProbability) implements java.io.Serializable {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),

@@ -45,6 +45,7 @@ public final class Trainer {
     private float[] initGru;      // the recurrent layers' parameters to start from (transfer learning), or null
     private float[][] initNorm;   // and the normalization they were trained with
     private String initName;
+    private DataParallel parallel;  // the other replicas of a data-parallel run, or null
 
     /**
      * @param featureCache folder of the on-disk feature cache (clean frames of every clip, computed once), or null
@@ -95,6 +96,17 @@ public final class Trainer {
     /** Parameters of the recurrent layers: all of {@link GruModel#parameters()} but the head, which comes last. */
     static int gruParameterCount(GruConfig a) {
         return (int) (a.parameterCount() - ((long) a.classes() * a.hidden() + a.classes()));
+    }
+
+    /**
+     * Trains as one replica of a data-parallel run: each batch is drawn and augmented as on one machine, this
+     * replica computes the gradients of its share of the rows, the replicas sum them, and every replica applies
+     * the same update, so all stay bit-identical (compared after each epoch) and the model is one machine's with
+     * the same batch, up to the order of the float sums. Only replica 0 writes checkpoints.
+     */
+    public Trainer dataParallel(DataParallel p) {
+        this.parallel = p != null && p.size() > 1 ? p : null;
+        return this;
     }
 
     /** Adds a line to the model's provenance (e.g. the command line that trained it). */
@@ -195,6 +207,8 @@ public final class Trainer {
                     C, stepsPerEpoch));
             float[] x = new float[s.batch() * T * C];
             int[] y = new int[s.batch()];
+            float[] grads = parallel == null ? null : new float[(int) arch.parameterCount()];
+            float[] sums = parallel == null ? null : new float[grads.length + 2];  // gradients × rows, loss × rows, right
             AdamSettings adam = new AdamSettings(s.learningRate(), 0.9f, 0.999f, 1e-8f, s.weightDecay(), s.clipNorm());
             for (int epoch = done + 1; epoch <= s.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch);
@@ -223,8 +237,9 @@ public final class Trainer {
                     }
                     long step = trainer.stepCount();
                     lr = s.learningRate() * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
-                    GruTrainer.StepResult r = trainer.step(xb, yb, b, frames, adam.withLearningRate((float) lr),
-                            s.labelSmoothing());
+                    GruTrainer.StepResult r = parallel == null
+                            ? trainer.step(xb, yb, b, frames, adam.withLearningRate((float) lr), s.labelSmoothing())
+                            : shareOfStep(trainer, xb, yb, b, frames, C, adam.withLearningRate((float) lr), grads, sums);
                     if (ema != null) average(ema, gru.parameters(), s.emaDecay(), trainer.stepCount());
                     lossSum += r.loss() * b;
                     correct += r.correct();
@@ -260,6 +275,8 @@ public final class Trainer {
                     }
                     trainBatches.setHardWindows(hard);
                 }
+                if (parallel != null) checkReplicas(gru.parameters(), epoch);
+                if (parallel != null && parallel.rank() != 0) continue;  // replica 0 checkpoints for all
                 float[] m = new float[best.length], v = new float[best.length];
                 trainer.moments(m, v);
                 new Checkpoint(runSettings(), epoch, gru.parameters(), m, v, trainer.stepCount(), best, bestAcc,
@@ -273,6 +290,7 @@ public final class Trainer {
         provenance.put("validation_clips", Integer.toString(nVal));
         if (miningModel != null && mining) provenance.put("hard_negatives_mined_with", miningModelName);
         if (initName != null) provenance.put("initialized_from", initName);
+        if (parallel != null) provenance.put("data_parallel_replicas", Integer.toString(parallel.size()));
         s.toMap().forEach((k, v) -> provenance.put("train." + k, v));
         provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", bestAcc));
         provenance.put("best_epoch", Integer.toString(bestEpoch));
@@ -285,6 +303,52 @@ public final class Trainer {
             confusion = confusion(t, valX, valY, nVal, T, labels.size());
         }
         return new Result(model, history, bestAcc, bestEpoch, confusion, labels);
+    }
+
+    /**
+     * One data-parallel step: the gradients of this replica's rows [rank·b/n, (rank+1)·b/n) of the batch, summed
+     * over the replicas as gradient × rows, then the same clipped AdamW update on every replica. The batch's mean
+     * loss and right answers come back as one machine's step returns them.
+     */
+    private GruTrainer.StepResult shareOfStep(GruTrainer trainer, float[] x, int[] y, int b, int frames, int coefs,
+                                              AdamSettings adam, float[] grads, float[] sums) throws IOException {
+        int n = parallel.size(), rank = parallel.rank();
+        int lo = (int) ((long) b * rank / n), hi = (int) ((long) b * (rank + 1) / n), rows = hi - lo;
+        java.util.Arrays.fill(sums, 0f);
+        if (rows > 0) {
+            int per = frames * coefs;
+            float[] xs = java.util.Arrays.copyOfRange(x, lo * per, hi * per);
+            int[] ys = java.util.Arrays.copyOfRange(y, lo, hi);
+            GruTrainer.StepResult r = trainer.gradients(xs, ys, rows, frames, s.labelSmoothing(), grads);
+            for (int i = 0; i < grads.length; i++) sums[i] = grads[i] * rows;
+            sums[grads.length] = (float) (r.loss() * rows);
+            sums[grads.length + 1] = r.correct();  // exact: counts stay far below 2^24
+        }
+        parallel.sum(sums);
+        for (int i = 0; i < grads.length; i++) grads[i] = sums[i] / b;
+        trainer.apply(grads, adam);
+        return new GruTrainer.StepResult(sums[grads.length] / b, Math.round(sums[grads.length + 1]));
+    }
+
+    /**
+     * Every replica's parameters must be the same bits after an epoch: each puts its checksum (as four exact 16-bit
+     * pieces) in its own slots, the sum gathers them all, and any difference stops the run.
+     */
+    private void checkReplicas(float[] params, int epoch) throws IOException {
+        long h = 1125899906842597L;
+        for (float f : params) h = 31 * h + Float.floatToRawIntBits(f);
+        int n = parallel.size();
+        float[] v = new float[4 * n];
+        for (int k = 0; k < 4; k++) v[4 * parallel.rank() + k] = (h >>> (16 * k)) & 0xffff;
+        parallel.sum(v);
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < 4; k++) {
+                if (v[4 * r + k] != v[k]) {
+                    throw new IOException(String.format(Locale.ROOT, "after epoch %d replica %d's parameters differ "
+                            + "from replica 0's: the replicas diverged (a bug: they apply the same updates)", epoch, r));
+                }
+            }
+        }
     }
 
     private List<HardNegativeMiner.Window> mine(KeywordModel m, dev.earshot.api.DetectionSettings ds, NegativeSettings ns,
@@ -310,6 +374,7 @@ public final class Trainer {
         m.put("clip_samples", Integer.toString(clipSamples));
         if (miningModelName != null) m.put("hard_negatives_mined_with", miningModelName);
         if (initName != null) m.put("initialized_from", initName);
+        if (parallel != null) m.put("replicas", Integer.toString(parallel.size()));
         return m;
     }
 
