@@ -7,7 +7,7 @@ import java.util.List;
 public final class History {
     /** One epoch's numbers. */
     public record Epoch(int epoch, double trainLoss, double trainAccuracy, double validationAccuracy,
-                        double learningRate, double seconds, double clipsPerSecond) {}
+                        double learningRate, double seconds, double clipsPerSecond) implements java.io.Serializable {}
 
     private final List<Epoch> epochs = new ArrayList<>();
 
