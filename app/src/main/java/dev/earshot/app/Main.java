@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 FeaturesCommand.class,
                 DatasetCommand.class,
                 EnrollCommand.class,
+                SparkCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -1,6 +1,6 @@
 package dev.earshot.app;
 
-import dev.earshot.training.DataLoader;
+import dev.earshot.training.DataRecipe;
 import dev.earshot.datasets.SpeechCommandsDataset;
 import dev.earshot.datasets.SplitPolicy;
 import java.io.IOException;
@@ -43,17 +43,15 @@ final class SplitOptions {
         }
     }
 
+    /** The split these options give, as the training library takes it. */
+    DataRecipe.SplitSpec spec() {
+        check();
+        return new DataRecipe.SplitSpec(split, validationList == null ? null : validationList.toAbsolutePath().toString(),
+                validationPercent, splitSeed);
+    }
+
     /** The split policy of {@code dataset}. */
     SplitPolicy policy(SpeechCommandsDataset dataset) throws IOException {
-        check();
-        if (validationList != null) return DataLoader.validationList(validationList);
-        return switch (split) {
-            case "lists" -> SplitPolicy.lists(dataset);
-            // A word of one or two speakers (one's own enrolled words) would land wholly on one side: split by take.
-            case "hash" -> SplitPolicy.takesWhereSpeakersFail(dataset, SplitPolicy.tensorflowHash(10, 10), 10);
-            case "speakers" -> SplitPolicy.takesWhereSpeakersFail(dataset,
-                    SplitPolicy.speakerHeldOut(dataset, validationPercent, 0, splitSeed), validationPercent);
-            default -> SplitPolicy.auto(dataset);
-        };
+        return spec().policy(dataset);
     }
 }

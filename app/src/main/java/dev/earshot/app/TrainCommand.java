@@ -1,19 +1,17 @@
 package dev.earshot.app;
 
 import dev.earshot.training.DataLoader;
+import dev.earshot.training.DataRecipe;
 import dev.earshot.training.Report;
 import dev.earshot.training.TrainSettings;
 import dev.earshot.training.NegativeSettings;
 import dev.earshot.training.Trainer;
 import dev.earshot.training.TrainingData;
 import dev.earshot.audio.FeatureSettings;
-import dev.earshot.datasets.BackgroundNoise;
 import dev.earshot.datasets.EspeakSynthesizer;
 import dev.earshot.datasets.SpokenNegatives;
 import dev.earshot.datasets.LabelSet;
-import dev.earshot.datasets.NegativeAudio;
 import dev.earshot.datasets.SpeechCommandsDataset;
-import dev.earshot.datasets.SplitPolicy;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -31,7 +29,7 @@ import picocli.CommandLine.Option;
                         + "--keep-checkpoint.",
                 "Every option is checked before any clip is read; validation has silence and unknown words at the "
                         + "shares training draws them, as 'earshot dataset info' with the same --split options shows."})
-public final class TrainCommand implements Callable<Integer> {
+public class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "the dataset folder (<word>/<speaker>_nohash_<n>.wav)")
     Path data;
     @Option(names = "--labels", defaultValue = "12", paramLabel = "SET",
@@ -296,6 +294,30 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    static String absolute(Path p) {
+        return p.toAbsolutePath().normalize().toString();
+    }
+
+    /** A finished run, with what it was trained and validated on (for the report). */
+    record Trained(Trainer.Result result, String data, String validation) {}
+
+    /** Trains on this machine: loads the recipe's data and runs the trainer, drawing progress on stderr. */
+    Trained fit(DataRecipe recipe, FeatureSettings fs, TrainSettings s, Path ckpt,
+                dev.earshot.api.KeywordModel initModel) throws Exception {
+        long t0 = System.nanoTime();
+        TrainingData td = recipe.load(System.err);
+        System.err.printf(Locale.ROOT, "loaded %d training and %d validation clips in %.1f s; validation %s%n",
+                td.train().size(), td.validation().size(), (System.nanoTime() - t0) / 1e9, DataLoader.describe(td));
+        Path cacheDir = "none".equals(cache) ? null : cache != null ? cacheRoot() : cacheRoot().resolve("features");
+        Trainer trainer = new Trainer(td, fs, recipe.clipSamples(), s, ckpt, resume, cacheDir, new Progress(System.err))
+                .provenance("earshot", "0.1.0");
+        if (initModel != null) trainer.startFrom(initModel, init);
+        if (mineWith == null) return new Trained(trainer.run(), td.description(), DataLoader.describe(td));
+        try (dev.earshot.api.KeywordModel miner = dev.earshot.api.KeywordModel.open(mineWith)) {
+            return new Trained(trainer.mineWith(miner, mineWith).run(), td.description(), DataLoader.describe(td));
+        }
+    }
+
     /** What to do with the checkpoint when the model or report could not be written. */
     private static String resumeHint(Path ckpt) {
         return "the checkpoint " + ckpt + " holds the trained run: the same command with --resume writes them "
@@ -342,20 +364,14 @@ public final class TrainCommand implements Callable<Integer> {
         LabelSet labelSet = labelSet("--labels", labels);
         SpeechCommandsDataset dataset = SpeechCommandsDataset.open(data);
         checkLabels(labels, labelSet, dataset);
-        SplitPolicy policy = splitOptions.policy(dataset);
-        long t0 = System.nanoTime();
+        splitOptions.policy(dataset);  // a split that cannot be made fails here, before anything is read
         java.util.List<SpeechCommandsDataset> extra = new java.util.ArrayList<>();
         for (Path p : addData) extra.add(SpeechCommandsDataset.open(p));
         addSomethingElse(labelSet, dataset, extra);
-        TrainingData td = DataLoader.load(dataset, extra, labelSet, policy, unknownPercent, fs.sampleRate(), clipSamples);
-        if (!negatives.isEmpty()) td = td.withNegatives(NegativeAudio.load(negatives, fs.sampleRate(), 0, System.err));
-        if (!background.isEmpty()) {
-            NegativeAudio bg = NegativeAudio.load(background, fs.sampleRate(), clipSamples, System.err);
-            BackgroundNoise mine = BackgroundNoise.of(bg, clipSamples);
-            td = td.withNoise(td.noise() == null ? mine : td.noise().with(mine), bg.description());
-        }
-        System.err.printf(Locale.ROOT, "loaded %d training and %d validation clips in %.1f s; validation %s%n",
-                td.train().size(), td.validation().size(), (System.nanoTime() - t0) / 1e9, DataLoader.describe(td));
+        // Absolute paths: a data-parallel run's tasks read the recipe from other working folders.
+        DataRecipe recipe = new DataRecipe(absolute(data), extra.stream().map(e -> absolute(e.root())).toList(), labels,
+                splitOptions.spec(), unknownPercent, negatives.stream().map(TrainCommand::absolute).toList(),
+                background.stream().map(TrainCommand::absolute).toList(), fs.sampleRate(), clipSamples);
         TrainSettings d = TrainSettings.defaults();
         TrainSettings s = new TrainSettings(hidden, layers, epochs, batch, lr, weightDecay, d.clipNorm(), seed,
                 threads == null ? d.threads() : threads,
@@ -369,17 +385,8 @@ public final class TrainCommand implements Callable<Integer> {
                 wordDraws != null ? wordDraws : initModel != null ? INIT_WORD_DRAWS : 0, noAugment ? 0 : pitch,
                 noAugment ? 0 : reverb);
         Path ckpt = Path.of(out + ".ckpt");
-        Path cacheDir = "none".equals(cache) ? null : cache != null ? cacheRoot() : cacheRoot().resolve("features");
-        Trainer trainer = new Trainer(td, fs, clipSamples, s, ckpt, resume, cacheDir, new Progress(System.err)).provenance("earshot", "0.1.0");
-        if (initModel != null) trainer.startFrom(initModel, init);
-        Trainer.Result r;
-        if (mineWith != null) {
-            try (dev.earshot.api.KeywordModel miner = dev.earshot.api.KeywordModel.open(mineWith)) {
-                r = trainer.mineWith(miner, mineWith).run();
-            }
-        } else {
-            r = trainer.run();
-        }
+        Trained trained = fit(recipe, fs, s, ckpt, initModel);
+        Trainer.Result r = trained.result();
         // From here on the run is in the checkpoint: a failure says so, and keeps it.
         try (var model = r.model()) {
             model.save(out, precision());
@@ -390,9 +397,9 @@ public final class TrainCommand implements Callable<Integer> {
         String base = out.getFileName().toString().replaceFirst("\\.earshot$", "");
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("model", out.toString());
-        facts.put("data", td.description());
-        facts.put("validation", DataLoader.describe(td));
-        facts.put("labels", String.join(" ", td.labels()));
+        facts.put("data", trained.data());
+        facts.put("validation", trained.validation());
+        facts.put("labels", String.join(" ", r.labels()));
         facts.put("best validation accuracy", String.format(Locale.ROOT, "%.4f (epoch %d)", r.bestAccuracy(), r.bestEpoch()));
         s.toMap().forEach(facts::put);
         facts.put("features", fs.toString());

@@ -3,10 +3,8 @@ package dev.earshot.spark;
 import dev.earshot.api.KeywordModel;
 import dev.earshot.api.ModelFile;
 import dev.earshot.audio.FeatureSettings;
-import dev.earshot.datasets.LabelSet;
-import dev.earshot.datasets.SpeechCommandsDataset;
-import dev.earshot.datasets.SplitPolicy;
 import dev.earshot.training.DataLoader;
+import dev.earshot.training.DataRecipe;
 import dev.earshot.training.History;
 import dev.earshot.training.TrainSettings;
 import dev.earshot.training.Trainer;
@@ -14,12 +12,10 @@ import dev.earshot.training.TrainingData;
 import dev.earshot.training.TrainingListener;
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -44,25 +40,45 @@ public final class SparkTrain {
     /**
      * Everything a task needs to load the data and train, sent to the executors.
      *
-     * @param data            a Speech Commands-shaped folder every executor can read
-     * @param validationList  the validation clips (word/file.wav per line), or null for the dataset's own split
-     * @param labels          12, 35 or a comma-separated word list
-     * @param features        the feature settings ({@link FeatureSettings#toMap})
-     * @param checkpoint      where replica 0 writes the checkpoint after each epoch (shared storage)
-     * @param failOnce        for tests of recovery: replica 1 of the stage's first attempt fails after this epoch
-     *                        (0: never)
+     * @param data       where the data is and how it is split; its folders must be readable by every executor
+     * @param features   the feature settings ({@link FeatureSettings#toMap})
+     * @param checkpoint where replica 0 writes the checkpoint after each epoch (storage every executor sees)
+     * @param resume     continue from the checkpoint (a new attempt of the stage always does)
+     * @param init       a model to start from (transfer learning: default, windows or a file every executor reads),
+     *                   or null
+     * @param mineWith   a model to mine the hard negatives with once, or null
+     * @param failOnce   for tests of recovery: replica 1 of the stage's first attempt fails after this epoch (0: never)
+     * @param progress   "host:port" of the driver's {@link ProgressLines}, or null for the executor's log
      */
-    public record Job(String data, String validationList, String labels, double unknownPercent, TrainSettings settings,
-                      Map<String, String> features, String checkpoint, boolean resume, int failOnce)
-            implements Serializable {}
+    public record Job(DataRecipe data, TrainSettings settings, Map<String, String> features, String checkpoint,
+                      boolean resume, String init, String mineWith, int failOnce, String progress)
+            implements Serializable {
+        /** The same job with replica 0's progress lines sent to {@code address} ({@link ProgressLines}). */
+        public Job reportingTo(String address) {
+            return new Job(data, settings, features, checkpoint, resume, init, mineWith, failOnce, address);
+        }
 
-    /** What the driver gets back: replica 0's model file (float32) and its history. */
+        public Job {
+            features = new java.util.TreeMap<>(features);
+        }
+    }
+
+    /** What the driver gets back: replica 0's model file (float32), its history and what it trained on. */
     public record Outcome(byte[] model, List<History.Epoch> history, double bestAccuracy, int bestEpoch,
-                          int[][] confusion, List<String> labels, int attempts) implements Serializable {}
+                          int[][] confusion, List<String> labels, String data, String validation, int attempts)
+            implements Serializable {}
 
     /** Trains {@code job} on {@code workers} tasks of one barrier stage (the cluster needs that many free slots). */
     public static Outcome run(SparkSession spark, Job job, int workers) {
         if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, not " + workers);
+        if (job.progress() == null) {
+            String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
+            try (ProgressLines p = ProgressLines.listen(host, System.err::println)) {
+                return run(spark, job.reportingTo(p.address()), workers);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot listen for progress on " + host, e);
+            }
+        }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ranks = new ArrayList<>();
         for (int r = 0; r < workers; r++) ranks.add(r);
@@ -77,16 +93,6 @@ public final class SparkTrain {
         List<Outcome> out = models.repartition(1).collect();
         if (out.size() != 1) throw new IllegalStateException("expected one model from replica 0, got " + out.size());
         return out.get(0);
-    }
-
-    /** The job's data, as every replica and a single-machine run read it. */
-    public static TrainingData load(Job job) throws IOException {
-        SpeechCommandsDataset dataset = SpeechCommandsDataset.open(Path.of(job.data()));
-        SplitPolicy policy = job.validationList() != null ? DataLoader.validationList(Path.of(job.validationList()))
-                : SplitPolicy.auto(dataset);
-        FeatureSettings fs = FeatureSettings.fromMap(job.features());
-        return DataLoader.load(dataset, List.of(), LabelSet.parse(job.labels()), policy, job.unknownPercent(),
-                fs.sampleRate(), fs.sampleRate());
     }
 
     /** One task of the barrier stage: a replica, ring-linked to the others. */
@@ -106,30 +112,40 @@ public final class SparkTrain {
         try (RingAllReduce ring = RingAllReduce.listen(rank, size, host, 120_000)) {
             String[] addresses = ctx.allGather(ring.address());
             ring.connect(List.of(addresses));
-            TrainingData td = load(job);
+            TrainingData td = job.data().load(System.err);
             FeatureSettings fs = FeatureSettings.fromMap(job.features());
             boolean resume = job.resume() || ctx.stageAttemptNumber() > 0;
             int attempt = ctx.stageAttemptNumber();
+            java.io.PrintWriter lines = rank == 0 ? ProgressLines.connect(job.progress()) : null;
             TrainingListener listener = new TrainingListener() {
                 @Override
                 public void message(String line) {
-                    if (rank == 0) System.err.println("earshot spark train: " + line);
+                    if (lines != null) lines.println(line);
                 }
 
                 @Override
                 public void epoch(History.Epoch e, int epochs, double best, int bestEpoch) {
-                    if (rank == 0) System.err.println("earshot spark train: " + TrainingListener.epochLine(e, epochs, best, bestEpoch));
+                    if (lines != null) lines.println(TrainingListener.epochLine(e, epochs, best, bestEpoch));
                     if (job.failOnce() == e.epoch() && rank == 1 && attempt == 0) {
                         throw new IllegalStateException("replica 1 fails after epoch " + e.epoch() + " (failOnce, a test of recovery)");
                     }
                 }
             };
-            Trainer.Result r = new Trainer(td, fs, fs.sampleRate(), job.settings(), Path.of(job.checkpoint()), resume,
-                    null, listener).dataParallel(ring).provenance("earshot", "0.1.0").run();
+            Trainer trainer = new Trainer(td, fs, job.data().clipSamples(), job.settings(), Path.of(job.checkpoint()),
+                    resume, null, listener).dataParallel(ring).provenance("earshot", "0.1.0");
+            Trainer.Result r;
+            try (java.io.PrintWriter closing = lines;
+                 KeywordModel init = job.init() == null ? null : KeywordModel.open(job.init());
+                 KeywordModel miner = job.mineWith() == null ? null : KeywordModel.open(job.mineWith())) {
+                if (init != null) trainer.startFrom(init, job.init());
+                if (miner != null) trainer.mineWith(miner, job.mineWith());
+                r = trainer.run();
+            }
             try (KeywordModel m = r.model()) {
                 if (rank != 0) return java.util.Collections.emptyIterator();
                 return List.of(new Outcome(ModelFile.encode(m.contents()), r.history().epochs(), r.bestAccuracy(),
-                        r.bestEpoch(), r.confusion(), r.labels(), attempt + 1)).iterator();
+                        r.bestEpoch(), r.confusion(), r.labels(), td.description(), DataLoader.describe(td), attempt + 1))
+                        .iterator();
             }
         }
     }

@@ -11,6 +11,7 @@ import dev.earshot.api.ModelFile;
 import dev.earshot.api.Prediction;
 import dev.earshot.audio.FeatureSettings;
 import dev.earshot.datasets.Pcm16Wav;
+import dev.earshot.training.DataRecipe;
 import dev.earshot.training.TrainSettings;
 import dev.earshot.training.Trainer;
 import dev.earshot.training.TrainingListener;
@@ -112,8 +113,10 @@ class SparkJobsTest {
     }
 
     static SparkTrain.Job job(String checkpoint, int failOnce) {
-        return new SparkTrain.Job(corpus.toString(), validationList.toString(), "low,high", 50, settings(),
-                FeatureSettings.defaults().toMap(), checkpoint, false, failOnce);
+        DataRecipe data = new DataRecipe(corpus.toString(), List.of(), "low,high",
+                new DataRecipe.SplitSpec("auto", validationList.toString(), 10, 0), 50, List.of(), List.of(), 16000, 16000);
+        return new SparkTrain.Job(data, settings(), FeatureSettings.defaults().toMap(), checkpoint, false, null, null,
+                failOnce, null);
     }
 
     static float[] parameters(byte[] model) throws IOException {
@@ -126,7 +129,7 @@ class SparkJobsTest {
     void twoExecutorsTrainOneMachinesModelAndAFailedTaskEndsInTheSameModel() throws Exception {
         SparkTrain.Job job = job(dir.resolve("a.ckpt").toString(), 0);
         float[] one;
-        try (KeywordModel m = new Trainer(SparkTrain.load(job), FeatureSettings.defaults(), 16000, settings(),
+        try (KeywordModel m = new Trainer(job.data().load(System.err), FeatureSettings.defaults(), 16000, settings(),
                 dir.resolve("one.ckpt"), false, null, new TrainingListener() {}).run().model()) {
             one = m.gru().parameters();
         }
