@@ -102,6 +102,24 @@ class LauncherTest {
         }
     }
 
+    /** {@code spark …} runs Main with Spark's class path from the build after the jar, its module flags and a SPARK_HOME. */
+    @Test
+    void sparkCommandsGetSparksClassPath() throws Exception {
+        Run missing = launch(repo.resolve("earshot"), "spark", "recognize", "--master", "local[2]");
+        assertEquals(1, missing.exit, missing.all());
+        assertTrue(missing.err.contains("spark-classpath.txt is missing"), missing.all());
+        write(repo.resolve("spark/target/spark-classpath.txt"), "/m2/spark-core.jar:/m2/scala-library.jar");
+        Run r = launch(repo.resolve("earshot"), "spark", "recognize", "--master", "local[2]");
+        assertEquals(0, r.exit, r.all());
+        assertFalse(Files.exists(mvnLog), "no build: " + r.all());
+        assertTrue(r.out.contains("-cp " + jar.toRealPath() + ":/m2/spark-core.jar:/m2/scala-library.jar "
+                + "dev.earshot.app.Main spark recognize --master local[2]"), r.all());
+        assertTrue(r.out.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"), r.all());
+        assertTrue(Files.isDirectory(repo.resolve("spark/target/spark-home/jars")), "SPARK_HOME/jars made");
+        Run other = launch(repo.resolve("earshot"), "listen", "--help");
+        assertTrue(other.out.contains("-jar " + jar.toRealPath() + " listen --help"), other.all());
+    }
+
     record Run(int exit, String out, String err) {
         String all() {
             return "exit " + exit + "\nstdout: " + out + "\nstderr: " + err;

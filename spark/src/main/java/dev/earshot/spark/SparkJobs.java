@@ -99,7 +99,7 @@ public final class SparkJobs implements AutoCloseable {
         }
     }
 
-    /** How many rows {@link #recognize} wrote, and how many of them name an unreadable file. */
+    /** How many rows a job wrote, and how many of them name an unreadable file. */
     public record Written(long rows, long errors) {}
 
     /**
@@ -119,6 +119,28 @@ public final class SparkJobs implements AutoCloseable {
             return new Written(n, errors);
         } catch (RuntimeException e) {
             throw new IOException("the recognition job failed: " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * {@link SparkFeaturize#run} written to {@code out} (a new folder) as parquet: one row per file in the input's
+     * order within each part, the frames as an array of floats.
+     *
+     * @param items (path, label, speaker) triples, label and speaker may be null
+     */
+    public Written featurize(List<String[]> items, Map<String, String> features, int clipSamples, int partitions,
+                             String out) throws IOException {
+        try {
+            List<SparkFeaturize.Item> in = items.stream().map(i -> new SparkFeaturize.Item(i[0], i[1], i[2])).toList();
+            Dataset<Row> rows = SparkFeaturize.run(spark, in, dev.earshot.audio.FeatureSettings.fromMap(features),
+                    clipSamples, partitions).drop("index").cache();
+            rows.write().mode("errorifexists").parquet(out);
+            long errors = rows.filter("error IS NOT NULL").count();
+            long n = rows.count();
+            rows.unpersist();
+            return new Written(n, errors);
+        } catch (RuntimeException e) {
+            throw new IOException("the featurize job failed: " + rootMessage(e), e);
         }
     }
 

@@ -188,4 +188,41 @@ class SparkJobsTest {
             }
         }
     }
+
+    @Test
+    void featurizeOnExecutorsGivesOneMachinesFrames() throws Exception {
+        List<SparkFeaturize.Item> items = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(corpus)) {
+            s.filter(f -> f.toString().endsWith(".wav")).sorted().forEach(f -> items.add(new SparkFeaturize.Item(
+                    f.toString(), f.getParent().getFileName().toString(), f.getFileName().toString().substring(0, 8))));
+        }
+        items.add(1, new SparkFeaturize.Item(dir.resolve("missing.wav").toString(), null, null));
+        // A model's settings carry its normalization: the frames are what that model is fed.
+        FeatureSettings fs;
+        try (KeywordModel m = KeywordModel.open("default")) {
+            fs = m.features();
+        }
+        List<Row> rows = SparkFeaturize.run(spark, items, fs, 16000, 3).collectAsList();
+        assertEquals(items.size(), rows.size());
+        dev.earshot.audio.Mfcc mfcc = new dev.earshot.audio.Mfcc(fs);
+        int frames = mfcc.frameCount(16000);
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            assertEquals(i, r.getLong(0));
+            assertEquals(items.get(i).path(), r.getString(1));
+            assertEquals(items.get(i).label(), r.getString(2));
+            if (i == 1) {
+                assertNull(r.get(6));
+                assertTrue(r.getString(7).contains("missing.wav"), r.getString(7));
+                continue;
+            }
+            float[] want = new float[frames * mfcc.coefficients()];
+            float[] pcm = dev.earshot.audio.WavReader.read(Path.of(items.get(i).path()), 16000).samples();
+            mfcc.compute(java.util.Arrays.copyOf(pcm, 16000), 0, 16000, want, 0);
+            List<Float> got = r.getList(6);
+            assertEquals(frames, r.getInt(4));
+            assertEquals(want.length, got.size());
+            for (int k = 0; k < want.length; k++) assertEquals(want[k], got.get(k), 0f, "row " + i + " value " + k);
+        }
+    }
 }
