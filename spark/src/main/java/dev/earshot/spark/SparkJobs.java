@@ -108,18 +108,7 @@ public final class SparkJobs implements AutoCloseable {
      */
     public Written recognize(byte[] model, List<String> paths, int top, int partitions, String out, String format)
             throws IOException {
-        try {
-            Dataset<Row> rows = SparkRecognize.run(spark, model, paths, top, partitions).drop("index").cache();
-            var w = rows.write().mode("errorifexists");
-            if (format.equals("csv")) w.option("header", "true").csv(out);
-            else w.parquet(out);
-            long errors = rows.filter("error IS NOT NULL").count();
-            long n = rows.count();
-            rows.unpersist();
-            return new Written(n, errors);
-        } catch (RuntimeException e) {
-            throw new IOException("the recognition job failed: " + rootMessage(e), e);
-        }
+        return write("recognition", () -> SparkRecognize.run(spark, model, paths, top, partitions), out, format);
     }
 
     /**
@@ -130,17 +119,25 @@ public final class SparkJobs implements AutoCloseable {
      */
     public Written featurize(List<String[]> items, Map<String, String> features, int clipSamples, int partitions,
                              String out) throws IOException {
+        List<SparkFeaturize.Item> in = items.stream().map(i -> new SparkFeaturize.Item(i[0], i[1], i[2])).toList();
+        return write("featurize", () -> SparkFeaturize.run(spark, in, dev.earshot.audio.FeatureSettings.fromMap(features),
+                clipSamples, partitions), out, "parquet");
+    }
+
+    /** Runs a job's rows once (cached), writes them without their index, and counts them and their errors. */
+    private static Written write(String job, java.util.function.Supplier<Dataset<Row>> make, String out, String format)
+            throws IOException {
         try {
-            List<SparkFeaturize.Item> in = items.stream().map(i -> new SparkFeaturize.Item(i[0], i[1], i[2])).toList();
-            Dataset<Row> rows = SparkFeaturize.run(spark, in, dev.earshot.audio.FeatureSettings.fromMap(features),
-                    clipSamples, partitions).drop("index").cache();
-            rows.write().mode("errorifexists").parquet(out);
+            Dataset<Row> rows = make.get().drop("index").cache();
+            var w = rows.write().mode("errorifexists");
+            if (format.equals("csv")) w.option("header", "true").csv(out);
+            else w.parquet(out);
             long errors = rows.filter("error IS NOT NULL").count();
             long n = rows.count();
             rows.unpersist();
             return new Written(n, errors);
         } catch (RuntimeException e) {
-            throw new IOException("the featurize job failed: " + rootMessage(e), e);
+            throw new IOException("the " + job + " job failed: " + rootMessage(e), e);
         }
     }
 
