@@ -98,11 +98,26 @@ final class BatchMaker {
      * @param rng the epoch's generator (advanced by one draw per clip), or null for clean features
      */
     void fill(int[] ids, int from, int count, SplittableRandom rng, float[] x, int[] y) {
+        fill(ids, from, count, rng == null ? null : seeds(count, rng), x, y, null);
+    }
+
+    /** The per-row seeds {@link #fill} draws from the epoch's generator: one draw per row. */
+    static long[] seeds(int count, SplittableRandom rng) {
         long[] seeds = new long[count];
-        for (int i = 0; i < count; i++) seeds[i] = rng == null ? 0 : rng.nextLong();
+        for (int i = 0; i < count; i++) seeds[i] = rng.nextLong();
+        return seeds;
+    }
+
+    /**
+     * {@link #fill} with the rows' seeds drawn beforehand (null: clean features), computing only the rows where
+     * {@code needed} is true (null: all): a data-parallel replica makes its share of a batch, and the rows its
+     * context is cut from, exactly as one machine makes them.
+     */
+    void fill(int[] ids, int from, int count, long[] seeds, float[] x, int[] y, boolean[] needed) {
         IntStream.range(0, count).parallel().forEach(i -> {
             int id = ids[from + i];
-            SplittableRandom r = rng == null ? null : new SplittableRandom(seeds[i]);
+            if (needed != null && !needed[i]) return;
+            SplittableRandom r = seeds == null ? null : new SplittableRandom(seeds[i]);
             if (id >= 0 && clean != null && (r == null || !augmenting)) {
                 y[i] = examples.get(id).label();
                 System.arraycopy(clean[id], 0, x, i * frames * coefs, frames * coefs);
@@ -201,27 +216,64 @@ final class BatchMaker {
      */
     static float[] withContext(float[] x, int b, int frames, int coefs, int context, SplittableRandom r, float[] pool,
                                int poolRows, double poolShare) {
-        int t2 = context + frames;
-        float[] out = new float[b * t2 * coefs];
-        for (int i = 0; i < b; i++) {
-            int end = (i * t2 + context) * coefs; // where the context ends and the clip begins
-            for (int need = context; need > 0; ) {
-                int take = Math.min(need, frames);
-                if (pool != null && r.nextDouble() < poolShare) {
-                    int j = r.nextInt(poolRows);
-                    System.arraycopy(pool, (j * frames + frames - take) * coefs, out, end - take * coefs, take * coefs);
-                    end -= take * coefs;
-                    need -= take;
-                    continue;
+        return Context.plan(b, frames, context, r, pool == null ? 0 : poolRows, poolShare).apply(x, pool, coefs, 0, b);
+    }
+
+    /**
+     * Where each row's context comes from, drawn once: for row i, pieces (newest first) of {@code take} frames from
+     * the end of a batch row or a pool row. Drawing the plan before making the batch tells a data-parallel replica
+     * which other rows its rows' context needs.
+     *
+     * @param source per row, per piece: a batch row (≥ 0) or pool row j as −1 − j
+     */
+    record Context(int batch, int frames, int context, int[][] source, int[][] take) {
+        /** The draws of {@link #withContext}, in its order (a pool only when {@code poolRows} > 0). */
+        static Context plan(int b, int frames, int context, SplittableRandom r, int poolRows, double poolShare) {
+            int[][] source = new int[b][], take = new int[b][];
+            int pieces = context == 0 ? 0 : (context + frames - 1) / frames;
+            for (int i = 0; i < b; i++) {
+                source[i] = new int[pieces];
+                take[i] = new int[pieces];
+                int k = 0;
+                for (int need = context; need > 0; k++) {
+                    int t = Math.min(need, frames);
+                    if (poolRows > 0 && r.nextDouble() < poolShare) source[i][k] = -1 - r.nextInt(poolRows);
+                    else source[i][k] = b == 1 ? i : (i + 1 + r.nextInt(b - 1)) % b;
+                    take[i][k] = t;
+                    need -= t;
                 }
-                int j = b == 1 ? i : (i + 1 + r.nextInt(b - 1)) % b;
-                System.arraycopy(x, (j * frames + frames - take) * coefs, out, end - take * coefs, take * coefs);
-                end -= take * coefs;
-                need -= take;
             }
-            System.arraycopy(x, i * frames * coefs, out, (i * t2 + context) * coefs, frames * coefs);
+            return new Context(b, frames, context, source, take);
         }
-        return out;
+
+        /** The batch rows that rows [lo, hi) need: themselves and their context's sources. */
+        boolean[] needs(int lo, int hi) {
+            boolean[] n = new boolean[batch];
+            for (int i = lo; i < hi; i++) {
+                n[i] = true;
+                for (int s : source[i]) if (s >= 0) n[s] = true;
+            }
+            return n;
+        }
+
+        /** Rows [lo, hi) of the batch with their context: [hi − lo, context + frames, coefs]. */
+        float[] apply(float[] x, float[] pool, int coefs, int lo, int hi) {
+            int t2 = context + frames;
+            float[] out = new float[(hi - lo) * t2 * coefs];
+            for (int i = lo; i < hi; i++) {
+                int o = i - lo;
+                int end = (o * t2 + context) * coefs;  // where the context ends and the clip begins
+                for (int k = 0; k < source[i].length; k++) {
+                    int t = take[i][k], s = source[i][k];
+                    float[] from = s >= 0 ? x : pool;
+                    int row = s >= 0 ? s : -1 - s;
+                    System.arraycopy(from, (row * frames + frames - t) * coefs, out, end - t * coefs, t * coefs);
+                    end -= t * coefs;
+                }
+                System.arraycopy(x, i * frames * coefs, out, (o * t2 + context) * coefs, frames * coefs);
+            }
+            return out;
+        }
     }
 
     /** log-mel → SpecAugment masks (training only) → DCT and normalization, into x at offset. */

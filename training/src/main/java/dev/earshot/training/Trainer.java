@@ -209,6 +209,7 @@ public final class Trainer {
             int[] y = new int[s.batch()];
             float[] grads = parallel == null ? null : new float[(int) arch.parameterCount()];
             float[] sums = parallel == null ? null : new float[grads.length + 2];  // gradients × rows, loss × rows, right
+            long[] timing = new long[3];  // data-parallel: making this replica's rows, its gradients + update, the sums
             AdamSettings adam = new AdamSettings(s.learningRate(), 0.9f, 0.999f, 1e-8f, s.weightDecay(), s.clipNorm());
             for (int epoch = done + 1; epoch <= s.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch);
@@ -220,26 +221,35 @@ public final class Trainer {
                 double lr = 0;
                 for (int from = 0; from < ids.length; from += s.batch()) {
                     int b = Math.min(s.batch(), ids.length - from);
-                    trainBatches.fill(ids, from, b, rng, x, y);
-                    float[] xb = b == s.batch() ? x : java.util.Arrays.copyOf(x, b * T * C);
-                    int[] yb = b == s.batch() ? y : java.util.Arrays.copyOf(y, b);
-                    int frames = T;
-                    if (s.contextFrames() > 0) {
-                        int tc = rng.nextInt(s.contextFrames() + 1);
-                        if (nNegative > 0 && ns.contextFraction() > 0) {
-                            int rows = Math.max(1, b / 2);  // each a clip's worth of negative frames to cut context from
-                            xb = BatchMaker.withContext(xb, b, T, C, tc, rng, trainBatches.negativeContext(rows, rng), rows,
-                                    ns.contextFraction());
-                        } else {
-                            xb = BatchMaker.withContext(xb, b, T, C, tc, rng);
-                        }
-                        frames = T + tc;
-                    }
                     long step = trainer.stepCount();
                     lr = s.learningRate() * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
-                    GruTrainer.StepResult r = parallel == null
-                            ? trainer.step(xb, yb, b, frames, adam.withLearningRate((float) lr), s.labelSmoothing())
-                            : shareOfStep(trainer, xb, yb, b, frames, C, adam.withLearningRate((float) lr), grads, sums);
+                    AdamSettings stepAdam = adam.withLearningRate((float) lr);
+                    GruTrainer.StepResult r;
+                    if (parallel != null) {
+                        long f0 = System.nanoTime();
+                        Share share = share(trainBatches, ids, from, b, rng, x, y, T, C, nNegative > 0 ? ns : null);
+                        long f1 = System.nanoTime();
+                        r = shareOfStep(trainer, share.x(), share.y(), b, share.frames(), C, stepAdam, grads, sums, timing);
+                        timing[0] += f1 - f0;
+                        timing[1] += System.nanoTime() - f1;
+                    } else {
+                        trainBatches.fill(ids, from, b, rng, x, y);
+                        float[] xb = b == s.batch() ? x : java.util.Arrays.copyOf(x, b * T * C);
+                        int[] yb = b == s.batch() ? y : java.util.Arrays.copyOf(y, b);
+                        int frames = T;
+                        if (s.contextFrames() > 0) {
+                            int tc = rng.nextInt(s.contextFrames() + 1);
+                            if (nNegative > 0 && ns.contextFraction() > 0) {
+                                int rows = Math.max(1, b / 2);  // each a clip's worth of negative frames to cut context from
+                                xb = BatchMaker.withContext(xb, b, T, C, tc, rng, trainBatches.negativeContext(rows, rng),
+                                        rows, ns.contextFraction());
+                            } else {
+                                xb = BatchMaker.withContext(xb, b, T, C, tc, rng);
+                            }
+                            frames = T + tc;
+                        }
+                        r = trainer.step(xb, yb, b, frames, stepAdam, s.labelSmoothing());
+                    }
                     if (ema != null) average(ema, gru.parameters(), s.emaDecay(), trainer.stepCount());
                     lossSum += r.loss() * b;
                     correct += r.correct();
@@ -275,7 +285,14 @@ public final class Trainer {
                     }
                     trainBatches.setHardWindows(hard);
                 }
-                if (parallel != null) checkReplicas(gru.parameters(), epoch);
+                if (parallel != null) {
+                    checkReplicas(gru.parameters(), epoch);
+                    listener.message(String.format(Locale.ROOT, "replica %d of %d, per step: its rows made in %.1f ms, "
+                                    + "gradients and update %.1f ms, of which the all-reduce %.1f ms", parallel.rank(),
+                            parallel.size(), timing[0] / 1e6 / stepsPerEpoch, timing[1] / 1e6 / stepsPerEpoch,
+                            timing[2] / 1e6 / stepsPerEpoch));
+                    java.util.Arrays.fill(timing, 0);
+                }
                 if (parallel != null && parallel.rank() != 0) continue;  // replica 0 checkpoints for all
                 float[] m = new float[best.length], v = new float[best.length];
                 trainer.moments(m, v);
@@ -305,26 +322,55 @@ public final class Trainer {
         return new Result(model, history, bestAcc, bestEpoch, confusion, labels);
     }
 
+    /** This replica's rows of a batch, with their context: [rows, frames, coefs] and their labels. */
+    private record Share(float[] x, int[] y, int frames) {}
+
     /**
-     * One data-parallel step: the gradients of this replica's rows [rank·b/n, (rank+1)·b/n) of the batch, summed
-     * over the replicas as gradient × rows, then the same clipped AdamW update on every replica. The batch's mean
-     * loss and right answers come back as one machine's step returns them.
+     * Rows [rank·b/n, (rank+1)·b/n) of the batch one machine would make from the same draws: every row's seed and the
+     * context plan are drawn in one machine's order, but only the rows these need are featurized.
      */
-    private GruTrainer.StepResult shareOfStep(GruTrainer trainer, float[] x, int[] y, int b, int frames, int coefs,
-                                              AdamSettings adam, float[] grads, float[] sums) throws IOException {
+    private Share share(BatchMaker batches, int[] ids, int from, int b, SplittableRandom rng, float[] x, int[] y, int T,
+                        int C, NegativeSettings ns) {
         int n = parallel.size(), rank = parallel.rank();
-        int lo = (int) ((long) b * rank / n), hi = (int) ((long) b * (rank + 1) / n), rows = hi - lo;
+        int lo = (int) ((long) b * rank / n), hi = (int) ((long) b * (rank + 1) / n);
+        long[] seeds = BatchMaker.seeds(b, rng);
+        BatchMaker.Context plan = null;
+        float[] pool = null;
+        if (s.contextFrames() > 0) {
+            int tc = rng.nextInt(s.contextFrames() + 1);
+            int poolRows = 0;
+            if (ns != null && ns.contextFraction() > 0) {
+                poolRows = Math.max(1, b / 2);
+                pool = batches.negativeContext(poolRows, rng);  // as one machine draws it (every replica makes it)
+            }
+            plan = BatchMaker.Context.plan(b, T, tc, rng, poolRows, ns == null ? 0 : ns.contextFraction());
+        }
+        boolean[] needed = plan != null ? plan.needs(lo, hi) : new boolean[b];
+        if (plan == null) java.util.Arrays.fill(needed, lo, hi, true);
+        batches.fill(ids, from, b, seeds, x, y, needed);
+        float[] xs = plan != null ? plan.apply(x, pool, C, lo, hi) : java.util.Arrays.copyOfRange(x, lo * T * C, hi * T * C);
+        return new Share(xs, java.util.Arrays.copyOfRange(y, lo, hi), plan != null ? T + plan.context() : T);
+    }
+
+    /**
+     * One data-parallel step: the gradients of this replica's rows of a batch of {@code b}, summed over the replicas
+     * as gradient × rows, then the same clipped AdamW update on every replica. The batch's mean loss and right
+     * answers come back as one machine's step returns them.
+     */
+    private GruTrainer.StepResult shareOfStep(GruTrainer trainer, float[] xs, int[] ys, int b, int frames, int coefs,
+                                              AdamSettings adam, float[] grads, float[] sums, long[] timing)
+            throws IOException {
+        int rows = ys.length;
         java.util.Arrays.fill(sums, 0f);
         if (rows > 0) {
-            int per = frames * coefs;
-            float[] xs = java.util.Arrays.copyOfRange(x, lo * per, hi * per);
-            int[] ys = java.util.Arrays.copyOfRange(y, lo, hi);
             GruTrainer.StepResult r = trainer.gradients(xs, ys, rows, frames, s.labelSmoothing(), grads);
             for (int i = 0; i < grads.length; i++) sums[i] = grads[i] * rows;
             sums[grads.length] = (float) (r.loss() * rows);
             sums[grads.length + 1] = r.correct();  // exact: counts stay far below 2^24
         }
+        long t = System.nanoTime();
         parallel.sum(sums);
+        timing[2] += System.nanoTime() - t;
         for (int i = 0; i < grads.length; i++) grads[i] = sums[i] / b;
         trainer.apply(grads, adam);
         return new GruTrainer.StepResult(sums[grads.length] / b, Math.round(sums[grads.length + 1]));
