@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
         description = {"Featurize, recognize and train on Apache Spark: local[N] or local-cluster[…] to try a job on this machine, "
                 + "spark://… (or spark-submit) to run it on a cluster. Paths must be readable by every executor.",
                 "Run as './earshot spark …', which puts the Spark jars of the build on the class path."},
-        subcommands = {SparkFeaturizeCommand.class, SparkRecognizeCommand.class, SparkTrainCommand.class})
+        subcommands = {SparkFeaturizeCommand.class, SparkRecognizeCommand.class, SparkTrainCommand.class,
+                SparkBenchCommand.class})
 public final class SparkCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -97,6 +97,14 @@ class SparkCommandsTest {
     }
 
     @Test
+    void benchTimesTheAllReduceBetweenTasks() throws Exception {
+        var r = TrainEvalRecognizeTest.run("spark", "bench", "--master", "local[2]", "--floats", "1000", "--rounds", "5");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().matches("(?s)ring all-reduce of 1000 floats \\(0.00 MB\\) between 2 tasks: median \\d+\\.\\d+ ms.*"),
+                r.out());
+    }
+
+    @Test
     void badOptionsAreRefusedBeforeSparkStarts() throws Exception {
         Path exists = Files.createDirectories(dir.resolve("exists"));
         String[][] cases = {

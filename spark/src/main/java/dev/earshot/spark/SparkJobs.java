@@ -99,6 +99,15 @@ public final class SparkJobs implements AutoCloseable {
         }
     }
 
+    /** {@link AllReduceBench#run} on {@code workers} tasks. */
+    public AllReduceBench.Times allReduceBench(int workers, int floats, int warmup, int rounds) throws IOException {
+        try {
+            return AllReduceBench.run(spark, workers, floats, warmup, rounds);
+        } catch (RuntimeException e) {
+            throw new IOException("the all-reduce benchmark failed: " + rootMessage(e), e);
+        }
+    }
+
     /** How many rows a job wrote, and how many of them name an unreadable file. */
     public record Written(long rows, long errors) {}
 
