@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Earshot's benchmarks side by side with the PyTorch anchors (../shared/anchors), in the same run,
 # first with the machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, then with both unset (OpenBLAS then picks its
-# AVX-512 kernels here). Usage: scripts/bench.sh [gru|mfcc|stream|all] > bench.log
+# AVX-512 kernels here). Usage: scripts/bench.sh [gru|step|mfcc|stream|spark|all] > bench.log
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 anchors="${EARSHOT_ANCHORS:-$root/../shared/anchors}"
@@ -45,6 +45,24 @@ run_step() {
   done
 }
 
+# Data-parallel training on Spark (issue 18) on local-cluster[2,1,…] (two executor JVMs, one core each): the ring
+# all-reduce of the default model's gradients alone, then three epochs of the default recipe on Spark beside the same
+# epochs on one machine with 1 and 2 threads, and the PyTorch step at the default's shape. Needs ../shared/data.
+run_spark() {
+  data="$anchors/../data/speech-commands-real"
+  recipe=(--data "$data" --validation-list scripts/anchor-validation.txt --hidden 512 --weight-decay 0.2 --ema 0.998
+          --keep last --weights int8 --context-ms 2000 --unknown-percent 30 --noise-volume 0.2 --epochs 3 --cache none)
+  out="$(mktemp -d)"
+  ./earshot spark bench --master 'local-cluster[2,1,1024]' --rounds 200
+  ./earshot spark train --master 'local-cluster[2,1,3072]' --conf spark.executor.memory=2500m "${recipe[@]}" \
+      --out "$out/spark.earshot" 2>&1 | grep -E "^epoch|per step|trained in"
+  for t in 1 2; do
+    ./earshot train "${recipe[@]}" --threads "$t" --out "$out/one-$t.earshot" 2>&1 | tr '\r' '\n' | grep -E "^epoch"
+  done
+  /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 1 --modes train --batch 64 --T 47 --I 10 --hidden 512
+  rm -rf "$out"
+}
+
 # Pinned to one CPU, the same for Earshot and both anchors: the vCPUs here differ by up to 40%.
 run_mfcc() {
   cpu=$(( $(nproc) - 1 ))
@@ -76,6 +94,7 @@ for env_mode in set unset; do
     step) "${prefix[@]}" bash -c "$(declare -f run_step); anchors='$anchors'; run_step" ;;
     mfcc) "${prefix[@]}" bash -c "$(declare -f run_mfcc); anchors='$anchors'; run_mfcc" ;;
     stream) "${prefix[@]}" bash -c "$(declare -f run_stream); anchors='$anchors'; run_stream" ;;
+    spark) "${prefix[@]}" bash -c "$(declare -f run_spark); anchors='$anchors'; run_spark" ;;
     *) "${prefix[@]}" bash -c "$(declare -f run_gru run_mfcc run_stream); anchors='$anchors'; run_gru; run_mfcc; run_stream" ;;
   esac
 done

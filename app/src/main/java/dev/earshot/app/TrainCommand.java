@@ -30,8 +30,12 @@ import picocli.CommandLine.Option;
                 "Every option is checked before any clip is read; validation has silence and unknown words at the "
                         + "shares training draws them, as 'earshot dataset info' with the same --split options shows."})
 public class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "the dataset folder (<word>/<speaker>_nohash_<n>.wav)")
+    @Option(names = "--data", paramLabel = "DIR", description = "the dataset folder (<word>/<speaker>_nohash_<n>.wav)")
     Path data;
+    @Option(names = "--manifest", paramLabel = "FILE", description = "instead of --data: a TSV or CSV file whose header "
+            + "names 'path' and 'label' columns ('speaker' where known, else read from the file names; rows labelled "
+            + "_background_noise_ are noise recordings)")
+    Path manifest;
     @Option(names = "--labels", defaultValue = "12", paramLabel = "SET",
             description = "12 (silence, unknown + 10 commands), 35 (all words), or a comma-separated word list (default: ${DEFAULT-VALUE})")
     String labels;
@@ -200,7 +204,7 @@ public class TrainCommand implements Callable<Integer> {
         others.removeAll(labelSet.words());
         others.remove(LabelSet.SILENCE);
         if (!others.isEmpty()) return;
-        String what = "--data " + data + (addData.isEmpty() ? "" : " and --add-data") + " hold no words but --labels' ("
+        String what = (data != null ? "--data " + data : "--manifest " + manifest) + (addData.isEmpty() ? "" : " and --add-data") + " hold no words but --labels' ("
                 + String.join(", ", labelSet.words()) + ")";
         if (noSpokenNegatives) {
             if (!negatives.isEmpty()) return;
@@ -233,7 +237,9 @@ public class TrainCommand implements Callable<Integer> {
      * dataset is opened.
      */
     private void check() {
-        Options.inputFolder("--data", data);
+        if ((data == null) == (manifest == null)) throw new IllegalArgumentException("give --data DIR or --manifest FILE (one of them)");
+        if (data != null) Options.inputFolder("--data", data);
+        else Options.inputFile("--manifest", manifest);
         labelSet("--labels", labels);
         Options.outputFile("--out", out);
         Options.oneOf("--weights", weights.toLowerCase(Locale.ROOT), WEIGHTS);
@@ -362,14 +368,15 @@ public class TrainCommand implements Callable<Integer> {
             }
         }
         LabelSet labelSet = labelSet("--labels", labels);
-        SpeechCommandsDataset dataset = SpeechCommandsDataset.open(data);
+        SpeechCommandsDataset dataset = data != null ? SpeechCommandsDataset.open(data)
+                : SpeechCommandsDataset.fromManifest(manifest);
         checkLabels(labels, labelSet, dataset);
         splitOptions.policy(dataset);  // a split that cannot be made fails here, before anything is read
         java.util.List<SpeechCommandsDataset> extra = new java.util.ArrayList<>();
         for (Path p : addData) extra.add(SpeechCommandsDataset.open(p));
         addSomethingElse(labelSet, dataset, extra);
         // Absolute paths: a data-parallel run's tasks read the recipe from other working folders.
-        DataRecipe recipe = new DataRecipe(absolute(data), extra.stream().map(e -> absolute(e.root())).toList(), labels,
+        DataRecipe recipe = new DataRecipe(absolute(data != null ? data : manifest), extra.stream().map(e -> absolute(e.root())).toList(), labels,
                 splitOptions.spec(), unknownPercent, negatives.stream().map(TrainCommand::absolute).toList(),
                 background.stream().map(TrainCommand::absolute).toList(), fs.sampleRate(), clipSamples);
         TrainSettings d = TrainSettings.defaults();

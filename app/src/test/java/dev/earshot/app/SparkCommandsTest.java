@@ -84,6 +84,29 @@ class SparkCommandsTest {
         }
     }
 
+    /** A manifest of the same clips trains as the folder does. */
+    @Test
+    void trainReadsAManifest() throws Exception {
+        List<String> lines = new ArrayList<>(List.of("path,label"));
+        try (Stream<Path> s = Files.walk(data)) {
+            s.filter(f -> f.toString().endsWith(".wav")).sorted().forEach(f -> lines.add(f + "," + f.getParent().getFileName()));
+        }
+        Path csv = dir.resolve("all.csv");
+        Files.write(csv, lines);
+        Path model = dir.resolve("manifest.earshot");
+        var r = TrainEvalRecognizeTest.run("spark", "train", "--master", "local[2]", "--manifest", csv.toString(),
+                "--labels", "yes,no", "--split", "speakers", "--validation-percent", "34", "--hidden", "16",
+                "--epochs", "1", "--batch", "8", "--out", model.toString());
+        assertEquals(0, r.exit(), r.err());
+        try (KeywordModel m = KeywordModel.load(model)) {
+            assertTrue(m.provenance().get("data").startsWith("all.csv"), m.provenance().get("data"));
+        }
+        var both = TrainEvalRecognizeTest.run("train", "--data", data.toString(), "--manifest", csv.toString(),
+                "--labels", "yes,no", "--out", dir.resolve("x.earshot").toString());
+        assertEquals(2, both.exit());
+        assertTrue(both.err().contains("give --data DIR or --manifest FILE (one of them)"), both.err());
+    }
+
     @Test
     void featurizeWritesAParquetTable() throws Exception {
         Path out = dir.resolve("features");

@@ -85,6 +85,42 @@ public final class SpeechCommandsDataset {
         return new SpeechCommandsDataset(root, clips, noise);
     }
 
+    /**
+     * The clips a manifest lists ({@link Manifest}: a TSV or CSV file with {@code path} and {@code label} columns, and
+     * {@code speaker} where known, else the speaker is read from the file name as in Speech Commands). Each clip is
+     * {@code <label>/<file name>} for validation lists; rows labelled {@value #BACKGROUND_NOISE_DIR} are background
+     * noise. Paths must be local files (a URI is refused: training reads with java.nio). Audio is not read here.
+     */
+    public static SpeechCommandsDataset fromManifest(Path manifest) throws IOException {
+        List<Clip> clips = new ArrayList<>();
+        List<Path> noise = new ArrayList<>();
+        for (Manifest.Entry e : Manifest.read(manifest)) {
+            if (e.path().contains("://")) {
+                throw new IOException(manifest + ": " + e.path() + ": training reads local files (or a shared folder), "
+                        + "not URIs");
+            }
+            if (e.label() == null) {
+                throw new IOException(manifest + ": " + e.path() + " has no label (training needs a 'label' column)");
+            }
+            Path file = Path.of(e.path());
+            if (e.label().equals(BACKGROUND_NOISE_DIR)) {
+                noise.add(file);
+                continue;
+            }
+            String name = file.getFileName().toString();
+            clips.add(new Clip(file, e.label() + "/" + name, e.label().toLowerCase(Locale.ROOT),
+                    e.speaker() != null ? e.speaker() : Clip.speakerOf(name)));
+        }
+        if (clips.isEmpty()) throw new IOException(manifest + ": lists no clips, only background noise");
+        clips.sort(java.util.Comparator.comparing(Clip::word).thenComparing(Clip::relativePath));
+        return new SpeechCommandsDataset(manifest.toAbsolutePath().normalize(), clips, noise);
+    }
+
+    /** A Speech Commands-shaped folder ({@link #open}) or a manifest file ({@link #fromManifest}). */
+    public static SpeechCommandsDataset openFolderOrManifest(Path path) throws IOException {
+        return Files.isRegularFile(path) ? fromManifest(path) : open(path);
+    }
+
     private static List<Path> wavFiles(Path folder) throws IOException {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(folder)) {

@@ -62,4 +62,26 @@ class ManifestTest {
         Files.writeString(open, "path\n\"x.wav\n");
         assertTrue(assertThrows(IOException.class, () -> Manifest.read(open)).getMessage().contains("e.csv:2: a quote"));
     }
+
+    @Test
+    void aManifestIsADatasetOfItsLabelledFiles() throws IOException {
+        Path f = dir.resolve("train.csv");
+        Files.writeString(f, "path,label,speaker\na/1.wav,Yes,ana\nb/0bac8a71_nohash_0.wav,no,\nnoise/n.wav,_background_noise_,\n");
+        SpeechCommandsDataset d = SpeechCommandsDataset.fromManifest(f);
+        assertEquals(List.of("no", "yes"), d.words());
+        assertEquals("no/0bac8a71_nohash_0.wav", d.clips().get(0).relativePath());
+        assertEquals("0bac8a71", d.clips().get(0).speaker(), "from the file name when the column is empty");
+        assertEquals("ana", d.clips().get(1).speaker());
+        assertEquals(dir.resolve("a/1.wav"), d.clips().get(1).file());
+        assertEquals(List.of(dir.resolve("noise/n.wav")), d.backgroundNoiseFiles());
+        assertEquals(d.words(), SpeechCommandsDataset.openFolderOrManifest(f).words());
+        Path uri = dir.resolve("u.tsv");
+        Files.writeString(uri, "path\tlabel\nhdfs://nn/a.wav\tyes\n");
+        assertTrue(assertThrows(IOException.class, () -> SpeechCommandsDataset.fromManifest(uri)).getMessage()
+                .contains("training reads local files"));
+        Path unlabelled = dir.resolve("n.tsv");
+        Files.writeString(unlabelled, "path\nx.wav\n");
+        assertTrue(assertThrows(IOException.class, () -> SpeechCommandsDataset.fromManifest(unlabelled)).getMessage()
+                .contains("x.wav has no label"));
+    }
 }

@@ -17,7 +17,7 @@ import java.util.List;
  * and every task of a data-parallel run on other machines loads the very same {@link TrainingData} from it (so the
  * folders must be on storage they all see).
  *
- * @param data           a Speech Commands-shaped folder
+ * @param data           a Speech Commands-shaped folder, or a manifest file (TSV/CSV with path and label)
  * @param addData        folders whose clips all go to training
  * @param labels         12, 35 or a comma-separated word list ({@link LabelSet#parse})
  * @param unknownPercent unknown-word examples per command-word clip, in percent
@@ -59,7 +59,7 @@ public record DataRecipe(String data, List<String> addData, String labels, Split
 
     /** Reads the clips, negatives and background; unreadable negative or background files are named on {@code warn}. */
     public TrainingData load(PrintStream warn) throws IOException {
-        SpeechCommandsDataset dataset = SpeechCommandsDataset.open(Path.of(data));
+        SpeechCommandsDataset dataset = SpeechCommandsDataset.openFolderOrManifest(Path.of(data));
         List<SpeechCommandsDataset> extra = new ArrayList<>();
         for (String p : addData) extra.add(SpeechCommandsDataset.open(Path.of(p)));
         TrainingData td = DataLoader.load(dataset, extra, LabelSet.parse(labels), split.policy(dataset), unknownPercent,
