@@ -112,7 +112,7 @@ public final class SparkTrain {
         try (RingAllReduce ring = RingAllReduce.listen(rank, size, host, 120_000)) {
             String[] addresses = ctx.allGather(ring.address());
             ring.connect(List.of(addresses));
-            TrainingData td = job.data().load(System.err);
+            TrainingData td = job.data().load(System.err, rank, size);  // the audio of its shard of the clips
             FeatureSettings fs = FeatureSettings.fromMap(job.features());
             boolean resume = job.resume() || ctx.stageAttemptNumber() > 0;
             int attempt = ctx.stageAttemptNumber();

@@ -110,8 +110,8 @@ final class BatchMaker {
 
     /**
      * {@link #fill} with the rows' seeds drawn beforehand (null: clean features), computing only the rows where
-     * {@code needed} is true (null: all): a data-parallel replica makes its share of a batch, and the rows its
-     * context is cut from, exactly as one machine makes them.
+     * {@code needed} is true (null: all): a data-parallel replica makes the rows of the clips it holds exactly as one
+     * machine makes them.
      */
     void fill(int[] ids, int from, int count, long[] seeds, float[] x, int[] y, boolean[] needed) {
         IntStream.range(0, count).parallel().forEach(i -> {
@@ -221,8 +221,8 @@ final class BatchMaker {
 
     /**
      * Where each row's context comes from, drawn once: for row i, pieces (newest first) of {@code take} frames from
-     * the end of a batch row or a pool row. Drawing the plan before making the batch tells a data-parallel replica
-     * which other rows its rows' context needs.
+     * the end of a batch row or a pool row. A data-parallel replica draws it in one machine's order, then cuts only its
+     * own rows with their context.
      *
      * @param source per row, per piece: a batch row (≥ 0) or pool row j as −1 − j
      */
@@ -244,16 +244,6 @@ final class BatchMaker {
                 }
             }
             return new Context(b, frames, context, source, take);
-        }
-
-        /** The batch rows that rows [lo, hi) need: themselves and their context's sources. */
-        boolean[] needs(int lo, int hi) {
-            boolean[] n = new boolean[batch];
-            for (int i = lo; i < hi; i++) {
-                n[i] = true;
-                for (int s : source[i]) if (s >= 0) n[s] = true;
-            }
-            return n;
         }
 
         /** Rows [lo, hi) of the batch with their context: [hi − lo, context + frames, coefs]. */

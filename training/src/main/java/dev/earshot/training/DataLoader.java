@@ -77,6 +77,21 @@ public final class DataLoader {
     public static TrainingData load(SpeechCommandsDataset dataset, List<SpeechCommandsDataset> extra, LabelSet labels,
                                     SplitPolicy policy, double unknownPercent, int sampleRate, int clipSamples)
             throws IOException {
+        return load(dataset, extra, labels, policy, unknownPercent, sampleRate, clipSamples, 0, 1);
+    }
+
+    /**
+     * {@link #load}, reading the audio of only this replica's shard of the training clips: clip i of the training list
+     * (the same list and order on every replica) when i mod {@code replicas} = {@code replica}. The other clips are
+     * there with their labels and no audio ({@link Example#held()} false), so that every replica draws the same
+     * batches; the validation set is read whole.
+     */
+    public static TrainingData load(SpeechCommandsDataset dataset, List<SpeechCommandsDataset> extra, LabelSet labels,
+                                    SplitPolicy policy, double unknownPercent, int sampleRate, int clipSamples,
+                                    int replica, int replicas) throws IOException {
+        if (replicas < 1 || replica < 0 || replica >= replicas) {
+            throw new IllegalArgumentException("replica " + replica + " of " + replicas);
+        }
         List<Clip> train = new ArrayList<>();
         for (Clip c : dataset.clips()) if (policy.splitOf(c) == Split.TRAINING) train.add(c);
         StringBuilder description = new StringBuilder(dataset.root().getFileName() + " (" + policy.describe() + ")");
@@ -100,7 +115,16 @@ public final class DataLoader {
             noise = BackgroundNoise.load(e);
             description.append(" (noise from ").append(e.root().getFileName()).append(")");
         }
-        return new TrainingData(labels.labels(), read(train, labels, sampleRate, clipSamples),
+        List<Clip> held = new ArrayList<>();
+        for (int i = replica; i < train.size(); i += replicas) held.add(train.get(i));
+        List<Example> read = read(held, labels, sampleRate, clipSamples);
+        List<Example> examples = new ArrayList<>(train.size());
+        for (int i = 0; i < train.size(); i++) {
+            Clip c = train.get(i);
+            examples.add(i % replicas == replica ? read.get(i / replicas)
+                    : new Example(c.relativePath(), c.file(), c.speaker(), labels.labelOf(c), null));
+        }
+        return new TrainingData(labels.labels(), examples,
                 validation(index.entries(Split.VALIDATION), labels, noise, sampleRate, clipSamples), noise,
                 description.toString());
     }

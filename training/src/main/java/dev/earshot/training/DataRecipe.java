@@ -59,11 +59,19 @@ public record DataRecipe(String data, List<String> addData, String labels, Split
 
     /** Reads the clips, negatives and background; unreadable negative or background files are named on {@code warn}. */
     public TrainingData load(PrintStream warn) throws IOException {
+        return load(warn, 0, 1);
+    }
+
+    /**
+     * {@link #load(PrintStream)} for one replica of a data-parallel run: the audio of its shard of the training clips
+     * only ({@link DataLoader#load(SpeechCommandsDataset, List, LabelSet, SplitPolicy, double, int, int, int, int)}).
+     */
+    public TrainingData load(PrintStream warn, int replica, int replicas) throws IOException {
         SpeechCommandsDataset dataset = SpeechCommandsDataset.openFolderOrManifest(Path.of(data));
         List<SpeechCommandsDataset> extra = new ArrayList<>();
         for (String p : addData) extra.add(SpeechCommandsDataset.open(Path.of(p)));
         TrainingData td = DataLoader.load(dataset, extra, LabelSet.parse(labels), split.policy(dataset), unknownPercent,
-                sampleRate, clipSamples);
+                sampleRate, clipSamples, replica, replicas);
         if (!negatives.isEmpty()) td = td.withNegatives(NegativeAudio.load(paths(negatives), sampleRate, 0, warn));
         if (!background.isEmpty()) {
             NegativeAudio bg = NegativeAudio.load(paths(background), sampleRate, clipSamples, warn);

@@ -46,6 +46,7 @@ public final class Trainer {
     private float[][] initNorm;   // and the normalization they were trained with
     private String initName;
     private DataParallel parallel;  // the other replicas of a data-parallel run, or null
+    private long gatherNanos;       // time in the batch's sum this epoch
 
     /**
      * @param featureCache folder of the on-disk feature cache (clean frames of every clip, computed once), or null
@@ -125,6 +126,10 @@ public final class Trainer {
             if (l == silence) silences.add(i);
             else if (l == unknown) unknowns.add(i);
             else known.add(i);
+        }
+        if (parallel == null && train.stream().anyMatch(e -> !e.held())) {
+            throw new IllegalArgumentException("the training data is one replica's shard (some clips have no audio): "
+                    + "train it as a replica of a data-parallel run");
         }
         int nWords = Math.max(known.size(), s.minWordDraws());  // target-word draws per epoch
         int nSilence = silence < 0 ? 0 : Math.round(s.silenceFraction() * nWords);
@@ -210,6 +215,8 @@ public final class Trainer {
             float[] grads = parallel == null ? null : new float[(int) arch.parameterCount()];
             float[] sums = parallel == null ? null : new float[grads.length + 2];  // gradients × rows, loss × rows, right
             long[] timing = new long[3];  // data-parallel: making this replica's rows, its gradients + update, the sums
+            // The batch and its labels, summed over the replicas, and each one's checksum of its draws.
+            float[] gather = parallel == null ? null : new float[s.batch() * (T * C + 1) + 4 * parallel.size()];
             AdamSettings adam = new AdamSettings(s.learningRate(), 0.9f, 0.999f, 1e-8f, s.weightDecay(), s.clipNorm());
             for (int epoch = done + 1; epoch <= s.epochs(); epoch++) {
                 SplittableRandom rng = new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch);
@@ -227,7 +234,7 @@ public final class Trainer {
                     GruTrainer.StepResult r;
                     if (parallel != null) {
                         long f0 = System.nanoTime();
-                        Share share = share(trainBatches, ids, from, b, rng, x, y, T, C, nNegative > 0 ? ns : null);
+                        Share share = share(trainBatches, ids, from, b, rng, T, C, nNegative > 0 ? ns : null, gather);
                         long f1 = System.nanoTime();
                         r = shareOfStep(trainer, share.x(), share.y(), b, share.frames(), C, stepAdam, grads, sums, timing);
                         timing[0] += f1 - f0;
@@ -287,11 +294,13 @@ public final class Trainer {
                 }
                 if (parallel != null) {
                     checkReplicas(gru.parameters(), epoch);
-                    listener.message(String.format(Locale.ROOT, "replica %d of %d, per step: its rows made in %.1f ms, "
-                                    + "gradients and update %.1f ms, of which the all-reduce %.1f ms", parallel.rank(),
-                            parallel.size(), timing[0] / 1e6 / stepsPerEpoch, timing[1] / 1e6 / stepsPerEpoch,
-                            timing[2] / 1e6 / stepsPerEpoch));
+                    listener.message(String.format(Locale.ROOT, "replica %d of %d, per step: its rows made and the "
+                                    + "batch gathered in %.1f ms (the gathering %.1f ms), gradients and update %.1f ms "
+                                    + "(their all-reduce %.1f ms)", parallel.rank(), parallel.size(),
+                            timing[0] / 1e6 / stepsPerEpoch, gatherNanos / 1e6 / stepsPerEpoch,
+                            timing[1] / 1e6 / stepsPerEpoch, timing[2] / 1e6 / stepsPerEpoch));
                     java.util.Arrays.fill(timing, 0);
+                    gatherNanos = 0;
                 }
                 if (parallel != null && parallel.rank() != 0) continue;  // replica 0 checkpoints for all
                 float[] m = new float[best.length], v = new float[best.length];
@@ -326,13 +335,15 @@ public final class Trainer {
     private record Share(float[] x, int[] y, int frames) {}
 
     /**
-     * Rows [rank·b/n, (rank+1)·b/n) of the batch one machine would make from the same draws: every row's seed and the
-     * context plan are drawn in one machine's order, but only the rows these need are featurized.
+     * Rows [rank·b/n, (rank+1)·b/n) of the batch one machine would make from the same draws. Every row's seed and
+     * the context plan are drawn in one machine's order; each replica makes the rows of the clips it holds (clip
+     * i mod n; negative and generated rows by position), the replicas sum the batch (each row is one replica's, the
+     * others add zeros), and each cuts its rows with their context from the whole batch.
      */
-    private Share share(BatchMaker batches, int[] ids, int from, int b, SplittableRandom rng, float[] x, int[] y, int T,
-                        int C, NegativeSettings ns) {
+    private Share share(BatchMaker batches, int[] ids, int from, int b, SplittableRandom rng, int T, int C,
+                        NegativeSettings ns, float[] gather) throws IOException {
         int n = parallel.size(), rank = parallel.rank();
-        int lo = (int) ((long) b * rank / n), hi = (int) ((long) b * (rank + 1) / n);
+        int lo = (int) ((long) b * rank / n), hi = (int) ((long) b * (rank + 1) / n), per = T * C;
         long[] seeds = BatchMaker.seeds(b, rng);
         BatchMaker.Context plan = null;
         float[] pool = null;
@@ -345,11 +356,47 @@ public final class Trainer {
             }
             plan = BatchMaker.Context.plan(b, T, tc, rng, poolRows, ns == null ? 0 : ns.contextFraction());
         }
-        boolean[] needed = plan != null ? plan.needs(lo, hi) : new boolean[b];
-        if (plan == null) java.util.Arrays.fill(needed, lo, hi, true);
-        batches.fill(ids, from, b, seeds, x, y, needed);
-        float[] xs = plan != null ? plan.apply(x, pool, C, lo, hi) : java.util.Arrays.copyOfRange(x, lo * T * C, hi * T * C);
-        return new Share(xs, java.util.Arrays.copyOfRange(y, lo, hi), plan != null ? T + plan.context() : T);
+        boolean[] mine = new boolean[b];
+        for (int i = 0; i < b; i++) {
+            int id = ids[from + i];
+            mine[i] = id >= 0 ? id % n == rank : i % n == rank;
+            if (mine[i] && id >= 0 && !data.train().get(id).held()) {
+                throw new IllegalStateException("replica " + rank + " of " + n + " lacks the audio of "
+                        + data.train().get(id).path() + ": its data was not loaded as shard " + rank + " of " + n);
+            }
+        }
+        float[] x = new float[b * per];
+        int[] y = new int[b];
+        batches.fill(ids, from, b, seeds, x, y, mine);
+        java.util.Arrays.fill(gather, 0f);
+        for (int i = 0; i < b; i++) {
+            if (!mine[i]) continue;
+            System.arraycopy(x, i * per, gather, i * per, per);
+            gather[b * per + i] = y[i];  // exact: labels are small integers
+        }
+        // Each replica's checksum of the batch's draws in its own slots: replicas that draw differently (other data or
+        // settings) would sum rows of different batches.
+        long h = 1125899906842597L;
+        for (int i = 0; i < b; i++) h = 31 * h + ids[from + i];
+        for (long seed : seeds) h = 31 * h + seed;
+        int sums = b * (per + 1);
+        for (int k = 0; k < 4; k++) gather[sums + 4 * rank + k] = (h >>> (16 * k)) & 0xffff;
+        long t = System.nanoTime();
+        parallel.sum(gather);
+        gatherNanos += System.nanoTime() - t;
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < 4; k++) {
+                if (gather[sums + 4 * r + k] != gather[sums + k]) {
+                    throw new IOException("replica " + r + " drew another batch than replica 0 (the batch from draw "
+                            + from + " of the epoch): the replicas must load the same data with the same settings");
+                }
+            }
+        }
+        System.arraycopy(gather, 0, x, 0, b * per);
+        int[] ys = new int[hi - lo];
+        for (int i = lo; i < hi; i++) ys[i - lo] = Math.round(gather[b * per + i]);
+        float[] xs = plan != null ? plan.apply(x, pool, C, lo, hi) : java.util.Arrays.copyOfRange(x, lo * per, hi * per);
+        return new Share(xs, ys, plan != null ? T + plan.context() : T);
     }
 
     /**
@@ -470,9 +517,10 @@ public final class Trainer {
             raw.compute(e.pcm(), 0, clipSamples, f, 0);
             return f;
         };
-        float[][] out = new float[examples.size()][];
+        float[][] out = new float[examples.size()][];  // null for a clip another replica holds
         if (featureCache == null) {
-            java.util.stream.IntStream.range(0, out.length).parallel().forEach(i -> out[i] = featurize.apply(examples.get(i)));
+            java.util.stream.IntStream.range(0, out.length).parallel()
+                    .forEach(i -> out[i] = examples.get(i).held() ? featurize.apply(examples.get(i)) : null);
             return out;
         }
         java.util.Map<Path, Example> byFile = new java.util.HashMap<>();
@@ -480,6 +528,7 @@ public final class Trainer {
         List<Integer> cached = new ArrayList<>();  // the examples read from files; the rest (silence made from noise) has none
         for (int i = 0; i < out.length; i++) {
             Example e = examples.get(i);
+            if (!e.held()) continue;
             if (e.file() == null) {
                 out[i] = featurize.apply(e);
                 continue;
@@ -505,6 +554,7 @@ public final class Trainer {
         for (int c = 0; c < C; c++) inv[c] = 1f / norm[1][c];
         float[][] out = new float[raw.length][];
         for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == null) continue;  // another replica's clip
             float[] r = raw[i], o = new float[r.length];
             for (int j = 0; j < r.length; j++) o[j] = (r[j] - norm[0][j % C]) * inv[j % C];
             out[i] = o;
@@ -513,18 +563,37 @@ public final class Trainer {
     }
 
     /** Per-coefficient mean and standard deviation of the clean features of the non-silence training clips. */
-    private float[][] normalization(float[][] raw, List<Example> train, int silence) {
+    private float[][] normalization(float[][] raw, List<Example> train, int silence) throws IOException {
         int C = features.coefficients();
         double[] sum = new double[C], sq = new double[C];
         long n = 0;
         for (int k = 0; k < raw.length; k++) {
-            if (train.get(k).label() == silence) continue;
+            if (train.get(k).label() == silence || raw[k] == null) continue;
             float[] f = raw[k];
             for (int i = 0; i < f.length; i++) {
                 sum[i % C] += f[i];
                 sq[i % C] += (double) f[i] * f[i];
             }
             n += f.length / C;
+        }
+        if (parallel != null) {
+            // Each replica summed its shard: add the sums up, each double as two floats (high part and rest) so the
+            // float ring keeps nearly all of its bits.
+            double[] all = new double[2 * C + 1];
+            System.arraycopy(sum, 0, all, 0, C);
+            System.arraycopy(sq, 0, all, C, C);
+            all[2 * C] = n;
+            float[] v = new float[2 * all.length];
+            for (int k = 0; k < all.length; k++) {
+                v[2 * k] = (float) all[k];
+                v[2 * k + 1] = (float) (all[k] - v[2 * k]);
+            }
+            parallel.sum(v);
+            for (int k = 0; k < C; k++) {
+                sum[k] = (double) v[2 * k] + v[2 * k + 1];
+                sq[k] = (double) v[2 * (C + k)] + v[2 * (C + k) + 1];
+            }
+            n = Math.round((double) v[4 * C] + v[4 * C + 1]);
         }
         float[] mean = new float[C], std = new float[C];
         for (int c = 0; c < C; c++) {

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Data-parallel training against one machine: replicas in threads, summed through a plain in-memory
- * {@link DataParallel}, train the model one machine trains with the same batch (up to float rounding), every
- * replica ends with the same bits, and only replica 0 writes the checkpoint.
+ * {@link DataParallel}, each holding the audio of its shard of the clips only, train the model one machine trains
+ * with the same batch (up to float rounding), every replica ends with the same bits, and only replica 0 writes the
+ * checkpoint.
  */
 class DataParallelTrainingTest {
     @TempDir
@@ -95,9 +96,24 @@ class DataParallelTrainingTest {
                 d.shiftSamples(), 0f, 0.5f, 1, 5, 1, 3, 0f, 0.9f, false, 0.05f, 20, null, 0, 0f, 0f);
     }
 
+    static Trainer.Result train(TrainSettings s, Path ckpt, DataParallel p, int shardOf) throws IOException {
+        return new Trainer(shard(tones(), 0, shardOf), FeatureSettings.defaults(), 16000, s, ckpt, false, null,
+                new TrainingListener() {}).dataParallel(p).run();
+    }
+
     static Trainer.Result train(TrainSettings s, Path ckpt, DataParallel p) throws IOException {
-        return new Trainer(tones(), FeatureSettings.defaults(), 16000, s, ckpt, false, null, new TrainingListener() {})
-                .dataParallel(p).run();
+        return new Trainer(p == null ? tones() : shard(tones(), p.rank(), p.size()), FeatureSettings.defaults(), 16000,
+                s, ckpt, false, null, new TrainingListener() {}).dataParallel(p).run();
+    }
+
+    /** Replica {@code rank}'s view, as DataLoader loads a shard: the audio of training clips i ≡ rank (mod n) only. */
+    static TrainingData shard(TrainingData td, int rank, int n) {
+        List<Example> train = new ArrayList<>();
+        for (int i = 0; i < td.train().size(); i++) {
+            Example e = td.train().get(i);
+            train.add(i % n == rank ? e : new Example(e.path(), e.file(), e.speaker(), e.label(), null));
+        }
+        return new TrainingData(td.labels(), train, td.validation(), td.noise(), td.description());
     }
 
     @Test
@@ -139,32 +155,43 @@ class DataParallelTrainingTest {
             assertTrue(otherDiff > 100 * maxDiff, "another seed differs by " + otherDiff + ", two replicas by " + maxDiff);
             assertTrue(Files.exists(dir.resolve("two.ckpt")), "replica 0 writes the checkpoint");
             assertEquals("2", r0.model().provenance().get("data_parallel_replicas"));
+            // A shard alone is not a training set.
+            Exception e = assertThrows(IllegalArgumentException.class, () -> train(s, dir.resolve("x.ckpt"), null, 2));
+            assertTrue(e.getMessage().contains("one replica's shard"), e.getMessage());
         } finally {
             pool.shutdownNow();
         }
     }
 
+    /** Replica 1 with another learning rate (the same draws, other updates) or another seed (other draws). */
     @Test
-    void replicasThatDivergeStopTheRun() throws Exception {
+    void replicasThatDivergeOrDrawDifferentlyStopTheRun() throws Exception {
         TrainSettings s = settings(1);
-        InMemory ring = new InMemory(2);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            Future<Trainer.Result> a = pool.submit(() -> train(s, dir.resolve("a.ckpt"), ring.replica(0)));
-            // Replica 1 starts from other weights (another seed; as many steps): the checksums differ.
-            TrainSettings other = new TrainSettings(s.hidden(), s.layers(), s.epochs(), s.batch(), s.learningRate(),
-                    s.weightDecay(), s.clipNorm(), s.seed() + 1, s.threads(), s.noiseProbability(), s.noiseVolume(),
-                    s.shiftSamples(), s.silenceFraction(), s.unknownFraction(), s.timeMasks(), s.timeMaskWidth(),
-                    s.bandMasks(), s.bandMaskWidth(), s.speedPerturbation(), s.emaDecay(), s.keepBest(), s.labelSmoothing(),
-                    s.contextFrames(), null, 0, 0f, 0f);
-            Future<Trainer.Result> b = pool.submit(() -> train(other, dir.resolve("b.ckpt"), ring.replica(1)));
-            for (Future<Trainer.Result> f : List.of(a, b)) {
-                Exception e = assertThrows(java.util.concurrent.ExecutionException.class, f::get);
-                assertTrue(e.getCause().getMessage().contains("diverged"), e.getCause().getMessage());
+        TrainSettings otherRate = new TrainSettings(s.hidden(), s.layers(), s.epochs(), s.batch(), 2 * s.learningRate(),
+                s.weightDecay(), s.clipNorm(), s.seed(), s.threads(), s.noiseProbability(), s.noiseVolume(),
+                s.shiftSamples(), s.silenceFraction(), s.unknownFraction(), s.timeMasks(), s.timeMaskWidth(),
+                s.bandMasks(), s.bandMaskWidth(), s.speedPerturbation(), s.emaDecay(), s.keepBest(), s.labelSmoothing(),
+                s.contextFrames(), null, 0, 0f, 0f);
+        TrainSettings otherSeed = new TrainSettings(s.hidden(), s.layers(), s.epochs(), s.batch(), s.learningRate(),
+                s.weightDecay(), s.clipNorm(), s.seed() + 1, s.threads(), s.noiseProbability(), s.noiseVolume(),
+                s.shiftSamples(), s.silenceFraction(), s.unknownFraction(), s.timeMasks(), s.timeMaskWidth(),
+                s.bandMasks(), s.bandMaskWidth(), s.speedPerturbation(), s.emaDecay(), s.keepBest(), s.labelSmoothing(),
+                s.contextFrames(), null, 0, 0f, 0f);
+        for (Object[] c : new Object[][] {{otherRate, "diverged"}, {otherSeed, "drew another batch"}}) {
+            InMemory ring = new InMemory(2);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<Trainer.Result> a = pool.submit(() -> train(s, dir.resolve("a.ckpt"), ring.replica(0)));
+                Future<Trainer.Result> b = pool.submit(() -> train((TrainSettings) c[0], dir.resolve("b.ckpt"),
+                        ring.replica(1)));
+                for (Future<Trainer.Result> f : List.of(a, b)) {
+                    Exception e = assertThrows(java.util.concurrent.ExecutionException.class, f::get);
+                    assertTrue(e.getCause().getMessage().contains((String) c[1]), e.getCause().getMessage());
+                }
+                assertFalse(Files.exists(dir.resolve("a.ckpt")), "nothing is checkpointed from diverged replicas");
+            } finally {
+                pool.shutdownNow();
             }
-            assertFalse(Files.exists(dir.resolve("a.ckpt")), "nothing is checkpointed from diverged replicas");
-        } finally {
-            pool.shutdownNow();
         }
     }
 }
