@@ -24,11 +24,12 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Data-parallel training on Spark: one barrier stage of {@code workers} tasks, each a replica of the same
- * {@link Trainer} on the same data (read by every task from a folder all executors see) and the same draws. Each step
- * a replica computes the gradients of its share of the batch's rows and the replicas sum them with a
- * {@link RingAllReduce} over TCP, whose addresses are exchanged once through {@link BarrierTaskContext#allGather}.
- * Every replica applies the same update, so they stay bit-identical (checked after each epoch), and the model is one
- * machine's with the same batch up to the order of float sums.
+ * {@link Trainer} and the same draws, holding the audio of its shard of the training clips (read by the task itself
+ * from a folder all executors see). Each step a replica makes the batch rows of its own clips, the replicas sum the
+ * batch, each computes the gradients of its share of the rows, and they sum those with a {@link RingAllReduce} over
+ * TCP, whose addresses are exchanged once through {@link BarrierTaskContext#allGather}. Every replica applies the same
+ * update, so they stay bit-identical (checked after each epoch), and the model is one machine's with the same batch
+ * up to the order of float sums.
  *
  * <p>Replica 0 writes the checkpoint each epoch, to {@link Job#checkpoint} (on storage every executor sees). When a
  * task fails Spark re-runs the whole stage (a shuffle follows it, so it is not the job's result stage), and the new

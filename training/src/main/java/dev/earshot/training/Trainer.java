@@ -100,10 +100,11 @@ public final class Trainer {
     }
 
     /**
-     * Trains as one replica of a data-parallel run: each batch is drawn and augmented as on one machine, this
-     * replica computes the gradients of its share of the rows, the replicas sum them, and every replica applies
-     * the same update, so all stay bit-identical (compared after each epoch) and the model is one machine's with
-     * the same batch, up to the order of the float sums. Only replica 0 writes checkpoints.
+     * Trains as one replica of a data-parallel run: each batch is drawn as on one machine, each replica makes
+     * (augments and featurizes) the rows of the clips it holds (the data may be its shard only: {@link DataLoader}),
+     * the replicas sum the batch, each computes the gradients of its share of the rows, the replicas sum them, and
+     * every replica applies the same update, so all stay bit-identical (compared after each epoch) and the model is
+     * one machine's with the same batch, up to the order of the float sums. Only replica 0 writes checkpoints.
      */
     public Trainer dataParallel(DataParallel p) {
         this.parallel = p != null && p.size() > 1 ? p : null;
