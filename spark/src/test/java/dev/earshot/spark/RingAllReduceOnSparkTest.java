@@ -1,0 +1,99 @@
+package dev.earshot.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ring all-reduce between the tasks of a barrier stage on {@code local[4]}, linked as {@link SparkTrain} links
+ * it (addresses through {@code allGather}): 1 and 4 ranks, lengths shorter than the ring and uneven, every rank
+ * ending with the same bits; a rank that dies makes the stage fail within seconds, not hang.
+ */
+class RingAllReduceOnSparkTest {
+    static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[4]").appName("earshot-ring-test")
+                .config("spark.ui.enabled", "false").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** Each rank's sums of vectors of each length (rank r's vector: (r + 1) · 0.1 + i · 1e-3), flattened. */
+    static List<float[]> sums(int ranks, int[] lengths, int failingRank) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<Integer> slots = new ArrayList<>();
+        for (int r = 0; r < ranks; r++) slots.add(r);
+        scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<float[]>> task =
+                (scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<float[]>> & Serializable)
+                        it -> scala.jdk.javaapi.CollectionConverters.asScala(rank(lengths, failingRank));
+        return sc.parallelize(slots, ranks).rdd().barrier().mapPartitions(task, false,
+                scala.reflect.ClassTag$.MODULE$.apply(float[].class)).toJavaRDD().collect();
+    }
+
+    private static java.util.Iterator<float[]> rank(int[] lengths, int failingRank) {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int rank = ctx.partitionId(), size = ctx.getTaskInfos().length;
+        try (RingAllReduce ring = RingAllReduce.listen(rank, size, "127.0.0.1", 30_000)) {
+            ring.connect(List.of(ctx.allGather(ring.address())));
+            List<Float> out = new ArrayList<>();
+            for (int len : lengths) {
+                if (rank == failingRank) throw new IllegalStateException("rank " + rank + " dies before its first sum");
+                float[] v = new float[len];
+                for (int i = 0; i < len; i++) v[i] = (rank + 1) * 0.1f + i * 1e-3f;
+                ring.sum(v);
+                for (float f : v) out.add(f);
+            }
+            float[] a = new float[out.size()];
+            for (int i = 0; i < a.length; i++) a[i] = out.get(i);
+            return List.of(a).iterator();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void everyRankEndsWithTheSameSums() {
+        int[] lengths = {0, 1, 3, 7, 1001, 100_003};
+        for (int ranks : new int[] {1, 4}) {
+            List<float[]> out = sums(ranks, lengths, -1);
+            assertEquals(ranks, out.size());
+            for (float[] o : out) assertArrayEquals(out.get(0), o, "every rank the same bits");
+            int at = 0;
+            for (int len : lengths) {
+                for (int i = 0; i < len; i++, at++) {
+                    double want = 0;
+                    for (int r = 0; r < ranks; r++) want += (r + 1) * 0.1 + i * 1e-3;
+                    assertEquals(want, out.get(0)[at], 1e-5 * Math.max(1, Math.abs(want)), ranks + " ranks, length " + len);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRankThatDiesFailsTheStageFast() {
+        long t0 = System.nanoTime();
+        Exception e = assertThrows(Exception.class, () -> sums(4, new int[] {1000}, 2));
+        double s = (System.nanoTime() - t0) / 1e9;
+        // Spark reports whichever task it saw fail first: the dead rank, or a neighbour whose connection it closed.
+        String m = String.valueOf(e.getMessage());
+        assertTrue(m.contains("rank 2 dies") || m.contains("the previous rank closed the connection"), m);
+        assertTrue(s < 20, "the stage failed in " + s + " s");
+    }
+}
