@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DatasetCommand.class,
                 EnrollCommand.class,
                 SparkCommand.class,
+                ServeCommand.class,
         })
 public final class Main implements Runnable {
     @CommandLine.Spec
