@@ -232,32 +232,14 @@ public final class Trainer {
                     long step = trainer.stepCount();
                     lr = s.learningRate() * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
                     AdamSettings stepAdam = adam.withLearningRate((float) lr);
-                    GruTrainer.StepResult r;
-                    if (parallel != null) {
-                        long f0 = System.nanoTime();
-                        Share share = share(trainBatches, ids, from, b, rng, T, C, nNegative > 0 ? ns : null, gather);
-                        long f1 = System.nanoTime();
-                        r = shareOfStep(trainer, share.x(), share.y(), b, share.frames(), C, stepAdam, grads, sums, timing);
-                        timing[0] += f1 - f0;
-                        timing[1] += System.nanoTime() - f1;
-                    } else {
-                        trainBatches.fill(ids, from, b, rng, x, y);
-                        float[] xb = b == s.batch() ? x : java.util.Arrays.copyOf(x, b * T * C);
-                        int[] yb = b == s.batch() ? y : java.util.Arrays.copyOf(y, b);
-                        int frames = T;
-                        if (s.contextFrames() > 0) {
-                            int tc = rng.nextInt(s.contextFrames() + 1);
-                            if (nNegative > 0 && ns.contextFraction() > 0) {
-                                int rows = Math.max(1, b / 2);  // each a clip's worth of negative frames to cut context from
-                                xb = BatchMaker.withContext(xb, b, T, C, tc, rng, trainBatches.negativeContext(rows, rng),
-                                        rows, ns.contextFraction());
-                            } else {
-                                xb = BatchMaker.withContext(xb, b, T, C, tc, rng);
-                            }
-                            frames = T + tc;
-                        }
-                        r = trainer.step(xb, yb, b, frames, stepAdam, s.labelSmoothing());
-                    }
+                    long f0 = System.nanoTime();
+                    Share share = share(trainBatches, ids, from, b, rng, T, C, nNegative > 0 ? ns : null, x, y, gather);
+                    long f1 = System.nanoTime();
+                    GruTrainer.StepResult r = parallel == null
+                            ? trainer.step(share.x(), share.y(), b, share.frames(), stepAdam, s.labelSmoothing())
+                            : shareOfStep(trainer, share.x(), share.y(), b, share.frames(), C, stepAdam, grads, sums, timing);
+                    timing[0] += f1 - f0;
+                    timing[1] += System.nanoTime() - f1;
                     if (ema != null) average(ema, gru.parameters(), s.emaDecay(), trainer.stepCount());
                     lossSum += r.loss() * b;
                     correct += r.correct();
@@ -332,18 +314,20 @@ public final class Trainer {
         return new Result(model, history, bestAcc, bestEpoch, confusion, labels);
     }
 
-    /** This replica's rows of a batch, with their context: [rows, frames, coefs] and their labels. */
+    /** This replica's rows of a batch (all of them on one machine), with their context, and their labels. */
     private record Share(float[] x, int[] y, int frames) {}
 
     /**
-     * Rows [rank·b/n, (rank+1)·b/n) of the batch one machine would make from the same draws. Every row's seed and
-     * the context plan are drawn in one machine's order; each replica makes the rows of the clips it holds (clip
-     * i mod n; negative and generated rows by position), the replicas sum the batch (each row is one replica's, the
-     * others add zeros), and each cuts its rows with their context from the whole batch.
+     * The batch at ids[from, from + b), drawn in one order everywhere: every row's seed, the context length, the
+     * negative context pool and the context plan. One machine makes every row. A replica makes the rows of the
+     * clips it holds (clip i mod n; negative and generated rows by position), the replicas sum the batch (each row is
+     * one replica's, the others add zeros), and each cuts rows [rank·b/n, (rank+1)·b/n) with their context from it.
+     *
+     * @param x, y    buffers of the full batch size; {@code gather} (replicas only) of the batch, labels and checksums
      */
     private Share share(BatchMaker batches, int[] ids, int from, int b, SplittableRandom rng, int T, int C,
-                        NegativeSettings ns, float[] gather) throws IOException {
-        int n = parallel.size(), rank = parallel.rank();
+                        NegativeSettings ns, float[] x, int[] y, float[] gather) throws IOException {
+        int n = parallel == null ? 1 : parallel.size(), rank = parallel == null ? 0 : parallel.rank();
         int lo = (int) ((long) b * rank / n), hi = (int) ((long) b * (rank + 1) / n), per = T * C;
         long[] seeds = BatchMaker.seeds(b, rng);
         BatchMaker.Context plan = null;
@@ -352,11 +336,26 @@ public final class Trainer {
             int tc = rng.nextInt(s.contextFrames() + 1);
             int poolRows = 0;
             if (ns != null && ns.contextFraction() > 0) {
-                poolRows = Math.max(1, b / 2);
-                pool = batches.negativeContext(poolRows, rng);  // as one machine draws it (every replica makes it)
+                poolRows = Math.max(1, b / 2);  // each a clip's worth of negative frames to cut context from
+                pool = batches.negativeContext(poolRows, rng);  // every replica makes it: it is drawn, not held
             }
             plan = BatchMaker.Context.plan(b, T, tc, rng, poolRows, ns == null ? 0 : ns.contextFraction());
         }
+        if (parallel == null) {
+            batches.fill(ids, from, b, seeds, x, y, null);
+        } else {
+            gatherRows(batches, ids, from, b, seeds, per, x, y, gather);
+        }
+        float[] xs = plan != null ? plan.apply(x, pool, C, lo, hi)
+                : lo == 0 && hi * per == x.length ? x : java.util.Arrays.copyOfRange(x, lo * per, hi * per);
+        int[] ys = lo == 0 && hi == y.length ? y : java.util.Arrays.copyOfRange(y, lo, hi);
+        return new Share(xs, ys, plan != null ? T + plan.context() : T);
+    }
+
+    /** A replica's rows made and the batch summed over the replicas into x and y, checking that all drew alike. */
+    private void gatherRows(BatchMaker batches, int[] ids, int from, int b, long[] seeds, int per, float[] x, int[] y,
+                            float[] gather) throws IOException {
+        int n = parallel.size(), rank = parallel.rank();
         boolean[] mine = new boolean[b];
         for (int i = 0; i < b; i++) {
             int id = ids[from + i];
@@ -366,8 +365,6 @@ public final class Trainer {
                         + data.train().get(id).path() + ": its data was not loaded as shard " + rank + " of " + n);
             }
         }
-        float[] x = new float[b * per];
-        int[] y = new int[b];
         batches.fill(ids, from, b, seeds, x, y, mine);
         java.util.Arrays.fill(gather, 0f);
         for (int i = 0; i < b; i++) {
@@ -394,10 +391,7 @@ public final class Trainer {
             }
         }
         System.arraycopy(gather, 0, x, 0, b * per);
-        int[] ys = new int[hi - lo];
-        for (int i = lo; i < hi; i++) ys[i - lo] = Math.round(gather[b * per + i]);
-        float[] xs = plan != null ? plan.apply(x, pool, C, lo, hi) : java.util.Arrays.copyOfRange(x, lo * per, hi * per);
-        return new Share(xs, ys, plan != null ? T + plan.context() : T);
+        for (int i = 0; i < b; i++) y[i] = Math.round(gather[b * per + i]);
     }
 
     /**
