@@ -2,13 +2,10 @@ package dev.earshot.spark;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -32,15 +29,8 @@ public final class AllReduceBench {
     }
 
     public static Times run(SparkSession spark, int workers, int floats, int warmup, int rounds) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<Integer> ranks = new ArrayList<>();
-        for (int r = 0; r < workers; r++) ranks.add(r);
-        JavaRDD<Integer> slots = sc.parallelize(ranks, workers);
-        scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>> task =
-                (scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>> & Serializable)
-                        it -> scala.jdk.javaapi.CollectionConverters.asScala(rank(floats, warmup, rounds));
-        List<double[]> rows = slots.rdd().barrier().mapPartitions(task, false,
-                scala.reflect.ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
+        List<double[]> rows = BarrierStage.of(spark, workers, double[].class, ctx -> rank(ctx, floats, warmup, rounds))
+                .collect();
         double[][] millis = new double[rows.size()][];
         double setup = 0;
         for (int i = 0; i < rows.size(); i++) {
@@ -52,14 +42,9 @@ public final class AllReduceBench {
         return new Times(workers, floats, millis, setup);
     }
 
-    private static Iterator<double[]> rank(int floats, int warmup, int rounds) {
-        BarrierTaskContext ctx = BarrierTaskContext.get();
-        int rank = ctx.partitionId(), size = ctx.getTaskInfos().length;
-        String host = ctx.getTaskInfos()[rank].address();
-        if (host.contains(":")) host = host.substring(0, host.lastIndexOf(':'));
+    private static Iterator<double[]> rank(BarrierTaskContext ctx, int floats, int warmup, int rounds) throws IOException {
         long t0 = System.nanoTime();
-        try (RingAllReduce ring = RingAllReduce.listen(rank, size, host, 60_000)) {
-            ring.connect(List.of(ctx.allGather(ring.address())));
+        try (RingAllReduce ring = BarrierStage.ring(ctx, 60_000)) {
             double[] out = new double[rounds + 1];
             out[0] = (System.nanoTime() - t0) / 1e6;
             float[] v = new float[floats];
@@ -71,8 +56,6 @@ public final class AllReduceBench {
                 Arrays.fill(v, 1e-3f);  // keep the values small: the sums grow by size each round
             }
             return List.of(out).iterator();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }

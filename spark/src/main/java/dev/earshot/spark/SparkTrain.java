@@ -13,13 +13,11 @@ import dev.earshot.training.TrainingListener;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -80,39 +78,18 @@ public final class SparkTrain {
                 throw new java.io.UncheckedIOException("cannot listen for progress on " + host, e);
             }
         }
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<Integer> ranks = new ArrayList<>();
-        for (int r = 0; r < workers; r++) ranks.add(r);
-        JavaRDD<Integer> slots = sc.parallelize(ranks, workers);
         // The shuffle after the barrier stage lets Spark retry the stage when a task fails (a barrier result stage
         // is never retried).
-        scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<Outcome>> task =
-                (scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<Outcome>> & Serializable)
-                        it -> scala.jdk.javaapi.CollectionConverters.asScala(replica(job));
-        JavaRDD<Outcome> models = slots.rdd().barrier().mapPartitions(task, false,
-                scala.reflect.ClassTag$.MODULE$.apply(Outcome.class)).toJavaRDD();
+        JavaRDD<Outcome> models = BarrierStage.of(spark, workers, Outcome.class, ctx -> replica(job, ctx));
         List<Outcome> out = models.repartition(1).collect();
         if (out.size() != 1) throw new IllegalStateException("expected one model from replica 0, got " + out.size());
         return out.get(0);
     }
 
     /** One task of the barrier stage: a replica, ring-linked to the others. */
-    private static Iterator<Outcome> replica(Job job) {
-        try {
-            return replicaOrThrow(job);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static Iterator<Outcome> replicaOrThrow(Job job) throws IOException {
-        BarrierTaskContext ctx = BarrierTaskContext.get();
+    private static Iterator<Outcome> replica(Job job, BarrierTaskContext ctx) throws IOException {
         int rank = ctx.partitionId(), size = ctx.getTaskInfos().length;
-        String host = ctx.getTaskInfos()[rank].address();
-        if (host.contains(":")) host = host.substring(0, host.lastIndexOf(':'));
-        try (RingAllReduce ring = RingAllReduce.listen(rank, size, host, 120_000)) {
-            String[] addresses = ctx.allGather(ring.address());
-            ring.connect(List.of(addresses));
+        try (RingAllReduce ring = BarrierStage.ring(ctx, 120_000)) {
             TrainingData td = job.data().load(System.err, rank, size);  // the audio of its shard of the clips
             FeatureSettings fs = FeatureSettings.fromMap(job.features());
             boolean resume = job.resume() || ctx.stageAttemptNumber() > 0;

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ring all-reduce between the tasks of a barrier stage on {@code local[4]}, linked as {@link SparkTrain} links
- * it (addresses through {@code allGather}): 1 and 4 ranks, lengths shorter than the ring and uneven, every rank
+ * it ({@link BarrierStage#ring}: addresses through {@code allGather}): 1 and 4 ranks, lengths shorter than the ring and uneven, every rank
  * ending with the same bits; a rank that dies makes the stage fail within seconds, not hang.
  */
 class RingAllReduceOnSparkTest {
@@ -37,21 +35,13 @@ class RingAllReduceOnSparkTest {
 
     /** Each rank's sums of vectors of each length (rank r's vector: (r + 1) · 0.1 + i · 1e-3), flattened. */
     static List<float[]> sums(int ranks, int[] lengths, int failingRank) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<Integer> slots = new ArrayList<>();
-        for (int r = 0; r < ranks; r++) slots.add(r);
-        scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<float[]>> task =
-                (scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<float[]>> & Serializable)
-                        it -> scala.jdk.javaapi.CollectionConverters.asScala(rank(lengths, failingRank));
-        return sc.parallelize(slots, ranks).rdd().barrier().mapPartitions(task, false,
-                scala.reflect.ClassTag$.MODULE$.apply(float[].class)).toJavaRDD().collect();
+        return BarrierStage.of(spark, ranks, float[].class, ctx -> rank(ctx, lengths, failingRank)).collect();
     }
 
-    private static java.util.Iterator<float[]> rank(int[] lengths, int failingRank) {
-        BarrierTaskContext ctx = BarrierTaskContext.get();
-        int rank = ctx.partitionId(), size = ctx.getTaskInfos().length;
-        try (RingAllReduce ring = RingAllReduce.listen(rank, size, "127.0.0.1", 30_000)) {
-            ring.connect(List.of(ctx.allGather(ring.address())));
+    private static java.util.Iterator<float[]> rank(BarrierTaskContext ctx, int[] lengths, int failingRank)
+            throws IOException {
+        int rank = ctx.partitionId();
+        try (RingAllReduce ring = BarrierStage.ring(ctx, 30_000)) {
             List<Float> out = new ArrayList<>();
             for (int len : lengths) {
                 if (rank == failingRank) throw new IllegalStateException("rank " + rank + " dies before its first sum");
@@ -63,8 +53,6 @@ class RingAllReduceOnSparkTest {
             float[] a = new float[out.size()];
             for (int i = 0; i < a.length; i++) a[i] = out.get(i);
             return List.of(a).iterator();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
