@@ -6,11 +6,9 @@ import dev.earshot.datasets.Clip;
 import dev.earshot.datasets.Manifest;
 import dev.earshot.datasets.SpeechCommandsDataset;
 import dev.earshot.spark.SparkJobs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,9 +49,7 @@ final class SparkFeaturizeCommand implements java.util.concurrent.Callable<Integ
         if (data != null) Options.inputFolder("--data", data);
         if (clipMs != null) Options.positive("--clip-ms", clipMs);
         if (partitions != null) Options.atLeast("--partitions", partitions, 1);
-        if (!out.contains("://") && Files.exists(Path.of(out))) {
-            throw new IllegalArgumentException("--out " + out + ": exists; give a new folder");
-        }
+        SparkOptions.newOutputFolder(out);
         FeatureSettings fs;
         int clipSamples;
         if (model != null) {
@@ -84,9 +80,7 @@ final class SparkFeaturizeCommand implements java.util.concurrent.Callable<Integ
             int parts = partitions != null ? partitions : 4 * jobs.defaultParallelism();
             SparkJobs.Written w = jobs.featurize(items, fs.toMap(), clipSamples, parts, out);
             double s = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "wrote %d rows to %s (parquet, %d parts) in %.1f s, %.0f files/s%s%n", w.rows(),
-                    out, Math.min(parts, items.size()), s, w.rows() / s,
-                    w.errors() == 0 ? "" : "; " + w.errors() + " files could not be read (their rows say why)");
+            System.out.println(SparkOptions.written(w, out, "parquet", Math.min(parts, items.size()), s));
         }
         return 0;
     }

@@ -28,4 +28,18 @@ final class SparkOptions {
         }
         return SparkJobs.connect(master, appName, conf);
     }
+
+    /** A job's --out must be a new folder (a URI is left to the job, which refuses one that exists). */
+    static void newOutputFolder(String out) {
+        if (!out.contains("://") && java.nio.file.Files.exists(java.nio.file.Path.of(out))) {
+            throw new IllegalArgumentException("--out " + out + ": exists; give a new folder");
+        }
+    }
+
+    /** The line a finished job prints: rows, where, how fast, and how many files could not be read. */
+    static String written(SparkJobs.Written w, String out, String format, int parts, double seconds) {
+        return String.format(java.util.Locale.ROOT, "wrote %d rows to %s (%s, %d parts) in %.1f s, %.0f files/s%s", w.rows(),
+                out, format, parts, seconds, w.rows() / seconds,
+                w.errors() == 0 ? "" : "; " + w.errors() + " files could not be read (their rows say why)");
+    }
 }

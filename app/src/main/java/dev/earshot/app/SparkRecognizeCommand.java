@@ -4,10 +4,8 @@ import dev.earshot.api.KeywordModel;
 import dev.earshot.api.ModelFile;
 import dev.earshot.datasets.Manifest;
 import dev.earshot.spark.SparkJobs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,9 +40,7 @@ final class SparkRecognizeCommand implements java.util.concurrent.Callable<Integ
         Options.oneOf("--format", format, "csv", "parquet");
         Options.atLeast("--top", top, 1);
         if (partitions != null) Options.atLeast("--partitions", partitions, 1);
-        if (!out.contains("://") && Files.exists(Path.of(out))) {
-            throw new IllegalArgumentException("--out " + out + ": exists; give a new folder");
-        }
+        SparkOptions.newOutputFolder(out);
         List<String> paths = Manifest.read(manifest).stream().map(Manifest.Entry::path).toList();
         byte[] bytes;
         try (KeywordModel m = model.open()) {
@@ -55,9 +51,7 @@ final class SparkRecognizeCommand implements java.util.concurrent.Callable<Integ
             int parts = partitions != null ? partitions : 4 * jobs.defaultParallelism();
             SparkJobs.Written w = jobs.recognize(bytes, paths, top, parts, out, format);
             double s = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "wrote %d rows to %s (%s, %d parts) in %.1f s, %.0f files/s%s%n", w.rows(), out,
-                    format, Math.min(parts, paths.size()), s, w.rows() / s,
-                    w.errors() == 0 ? "" : "; " + w.errors() + " files could not be read (their rows say why)");
+            System.out.println(SparkOptions.written(w, out, format, Math.min(parts, paths.size()), s));
         }
         return 0;
     }

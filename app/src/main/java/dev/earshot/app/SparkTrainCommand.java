@@ -35,13 +35,8 @@ final class SparkTrainCommand extends TrainCommand {
     Trained fit(DataRecipe recipe, FeatureSettings fs, TrainSettings s, Path ckpt, KeywordModel initModel)
             throws Exception {
         if (workers != null) Options.atLeast("--workers", workers, 1);
-        if (threads == null) {  // one native thread per task: a task has one core unless spark.task.cpus says more
-            s = new TrainSettings(s.hidden(), s.layers(), s.epochs(), s.batch(), s.learningRate(), s.weightDecay(),
-                    s.clipNorm(), s.seed(), 1, s.noiseProbability(), s.noiseVolume(), s.shiftSamples(),
-                    s.silenceFraction(), s.unknownFraction(), s.timeMasks(), s.timeMaskWidth(), s.bandMasks(),
-                    s.bandMaskWidth(), s.speedPerturbation(), s.emaDecay(), s.keepBest(), s.labelSmoothing(),
-                    s.contextFrames(), s.negatives(), s.minWordDraws(), s.pitchPerturbation(), s.reverbProbability());
-        }
+        // One native thread per task: a task has one core unless spark.task.cpus says more.
+        if (threads == null) s = s.withThreads(1);
         SparkTrain.Job job = new SparkTrain.Job(recipe, s, fs.toMap(), absolute(ckpt), resume, spec(init),
                 spec(mineWith), 0, null);
         long t0 = System.nanoTime();

@@ -50,6 +50,14 @@ public record TrainSettings(
         }
     }
 
+    /** The same settings on {@code n} native threads. */
+    public TrainSettings withThreads(int n) {
+        return new TrainSettings(hidden, layers, epochs, batch, learningRate, weightDecay, clipNorm, seed, n,
+                noiseProbability, noiseVolume, shiftSamples, silenceFraction, unknownFraction, timeMasks, timeMaskWidth,
+                bandMasks, bandMaskWidth, speedPerturbation, emaDecay, keepBest, labelSmoothing, contextFrames, negatives,
+                minWordDraws, pitchPerturbation, reverbProbability);
+    }
+
     /** As text, for the model's provenance and the checkpoint. */
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
