@@ -67,8 +67,10 @@ public final class DataIndex {
     /** {@link #forTraining(SpeechCommandsDataset, LabelSet, SplitPolicy, double)} with another seed of the draws. */
     public static DataIndex forTraining(SpeechCommandsDataset dataset, LabelSet labels, SplitPolicy policy,
                                         double unknownPercent, long seed) {
-        boolean silence = !dataset.backgroundNoiseFiles().isEmpty() || dataset.clips().stream().anyMatch(Clip::isSilence);
-        return build(dataset, labels, policy, silence ? SILENCE_PERCENT : 0, unknownPercent, seed);
+        boolean noise = !dataset.backgroundNoiseFiles().isEmpty();
+        boolean silence = noise || dataset.clips().stream().anyMatch(Clip::isSilence);
+        // Without noise to make silence from (e.g. a table of frames), a split takes the silence clips it has.
+        return build(dataset, labels, policy, silence ? SILENCE_PERCENT : 0, unknownPercent, seed, noise);
     }
 
     /** TensorFlow's defaults: silence and unknown each 10%. */
@@ -85,6 +87,12 @@ public final class DataIndex {
      */
     public static DataIndex build(SpeechCommandsDataset dataset, LabelSet labels, SplitPolicy policy,
                                   double silencePercent, double unknownPercent, long seed) {
+        return build(dataset, labels, policy, silencePercent, unknownPercent, seed, true);
+    }
+
+    /** @param generate make the silence a split lacks from noise (else it has only its silence clips) */
+    private static DataIndex build(SpeechCommandsDataset dataset, LabelSet labels, SplitPolicy policy,
+                                   double silencePercent, double unknownPercent, long seed, boolean generate) {
         if (!(silencePercent >= 0 && unknownPercent >= 0 && silencePercent <= 1000 && unknownPercent <= 1000)) {
             throw new IllegalArgumentException("silence/unknown percentages must be in [0, 1000]: " + silencePercent + "/" + unknownPercent);
         }
@@ -121,7 +129,7 @@ public final class DataIndex {
             Shuffle.shuffle(sil, rng);
             int real = Math.min(silenceSize, sil.size());
             for (int i = 0; i < real; i++) list.add(new Entry(sil.get(i), LabelSet.SILENCE_INDEX));
-            int generated = silenceSize - real;
+            int generated = generate ? silenceSize - real : 0;
             if (generated > 0 && dataset.backgroundNoiseFiles().isEmpty()) {
                 throw new IllegalArgumentException(dataset.root() + ": the " + s.tfName() + " split needs " + generated
                         + " generated silence entries but there is no " + SpeechCommandsDataset.BACKGROUND_NOISE_DIR

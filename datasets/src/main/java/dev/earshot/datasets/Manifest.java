@@ -16,7 +16,7 @@ import java.util.Locale;
  */
 public final class Manifest {
     /** One file: its path (absolute, or a URI), and its label and speaker or null. */
-    public record Entry(String path, String label, String speaker) {}
+    public record Entry(String path, String label, String speaker) implements java.io.Serializable {}
 
     private Manifest() {}
 

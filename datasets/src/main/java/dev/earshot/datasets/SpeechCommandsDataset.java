@@ -92,15 +92,33 @@ public final class SpeechCommandsDataset {
      * noise. Paths must be local files (a URI is refused: training reads with java.nio). Audio is not read here.
      */
     public static SpeechCommandsDataset fromManifest(Path manifest) throws IOException {
-        List<Clip> clips = new ArrayList<>();
-        List<Path> noise = new ArrayList<>();
-        for (Manifest.Entry e : Manifest.read(manifest)) {
+        List<Manifest.Entry> entries = Manifest.read(manifest);
+        for (Manifest.Entry e : entries) {
             if (e.path().contains("://")) {
                 throw new IOException(manifest + ": " + e.path() + ": training reads local files (or a shared folder), "
                         + "not URIs");
             }
+        }
+        return of(manifest.toAbsolutePath().normalize(), entries, manifest.toString());
+    }
+
+    /**
+     * The clips of labelled entries whose audio is not read here, e.g. the rows of a featurized table, which hold the
+     * frames: any path, a URI too; {@code _background_noise_} entries are left out (a table holds a clip's frames
+     * of them, not their audio).
+     *
+     * @param root where they are listed (the dataset's name)
+     */
+    public static SpeechCommandsDataset ofFeaturized(Path root, List<Manifest.Entry> entries) throws IOException {
+        return of(root, entries.stream().filter(e -> !BACKGROUND_NOISE_DIR.equals(e.label())).toList(), root.toString());
+    }
+
+    private static SpeechCommandsDataset of(Path root, List<Manifest.Entry> entries, String where) throws IOException {
+        List<Clip> clips = new ArrayList<>();
+        List<Path> noise = new ArrayList<>();
+        for (Manifest.Entry e : entries) {
             if (e.label() == null) {
-                throw new IOException(manifest + ": " + e.path() + " has no label (training needs a 'label' column)");
+                throw new IOException(where + ": " + e.path() + " has no label (training needs a 'label' column)");
             }
             Path file = Path.of(e.path());
             if (e.label().equals(BACKGROUND_NOISE_DIR)) {
@@ -111,9 +129,9 @@ public final class SpeechCommandsDataset {
             clips.add(new Clip(file, e.label() + "/" + name, e.label().toLowerCase(Locale.ROOT),
                     e.speaker() != null ? e.speaker() : Clip.speakerOf(name)));
         }
-        if (clips.isEmpty()) throw new IOException(manifest + ": lists no clips, only background noise");
+        if (clips.isEmpty()) throw new IOException(where + ": lists no clips" + (noise.isEmpty() ? "" : ", only background noise"));
         clips.sort(java.util.Comparator.comparing(Clip::word).thenComparing(Clip::relativePath));
-        return new SpeechCommandsDataset(manifest.toAbsolutePath().normalize(), clips, noise);
+        return new SpeechCommandsDataset(root, clips, noise);
     }
 
     /** A Speech Commands-shaped folder ({@link #open}) or a manifest file ({@link #fromManifest}). */

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -89,9 +90,20 @@ public final class DataLoader {
     public static TrainingData load(SpeechCommandsDataset dataset, List<SpeechCommandsDataset> extra, LabelSet labels,
                                     SplitPolicy policy, double unknownPercent, int sampleRate, int clipSamples,
                                     int replica, int replicas) throws IOException {
-        if (replicas < 1 || replica < 0 || replica >= replicas) {
-            throw new IllegalArgumentException("replica " + replica + " of " + replicas);
-        }
+        return load(plan(dataset, extra, labels, policy, unknownPercent), labels, sampleRate, clipSamples, replica,
+                replicas, null);
+    }
+
+    /**
+     * Which clips a run trains and validates on, before anything is read: the training list (in the order every
+     * replica uses: a replica holds clip i when i mod replicas is its rank), the validation entries (silence among
+     * them may be made from {@code noise}), the background noise and the data's description.
+     */
+    public record Plan(List<Clip> train, List<DataIndex.Entry> validation, BackgroundNoise noise, String description) {}
+
+    /** The {@link Plan} of {@link #load}; throws, naming the word, when a target word has no training clip. */
+    public static Plan plan(SpeechCommandsDataset dataset, List<SpeechCommandsDataset> extra, LabelSet labels,
+                            SplitPolicy policy, double unknownPercent) throws IOException {
         List<Clip> train = new ArrayList<>();
         for (Clip c : dataset.clips()) if (policy.splitOf(c) == Split.TRAINING) train.add(c);
         StringBuilder description = new StringBuilder(dataset.root().getFileName() + " (" + policy.describe() + ")");
@@ -115,9 +127,23 @@ public final class DataLoader {
             noise = BackgroundNoise.load(e);
             description.append(" (noise from ").append(e.root().getFileName()).append(")");
         }
+        return new Plan(train, index.entries(Split.VALIDATION), noise, description.toString());
+    }
+
+    /**
+     * Loads a {@link Plan}: this replica's shard of the training clips and the whole validation set, each clip's audio
+     * read from its file, or, when {@code frames} is given, its MFCC frames taken from it (clean and unnormalized, as
+     * {@link Example#frames()}; null for a clip it lacks, which stops the load naming the clip).
+     */
+    public static TrainingData load(Plan plan, LabelSet labels, int sampleRate, int clipSamples, int replica,
+                                    int replicas, Function<Clip, float[]> frames) throws IOException {
+        if (replicas < 1 || replica < 0 || replica >= replicas) {
+            throw new IllegalArgumentException("replica " + replica + " of " + replicas);
+        }
+        List<Clip> train = plan.train();
         List<Clip> held = new ArrayList<>();
         for (int i = replica; i < train.size(); i += replicas) held.add(train.get(i));
-        List<Example> read = read(held, labels, sampleRate, clipSamples);
+        List<Example> read = read(held, labels, sampleRate, clipSamples, frames);
         List<Example> examples = new ArrayList<>(train.size());
         for (int i = 0; i < train.size(); i++) {
             Clip c = train.get(i);
@@ -125,8 +151,8 @@ public final class DataLoader {
                     : new Example(c.relativePath(), c.file(), c.speaker(), labels.labelOf(c), null));
         }
         return new TrainingData(labels.labels(), examples,
-                validation(index.entries(Split.VALIDATION), labels, noise, sampleRate, clipSamples), noise,
-                description.toString());
+                validation(plan.validation(), labels, plan.noise(), sampleRate, clipSamples, frames), plan.noise(),
+                plan.description());
     }
 
     /** The validation set of {@code td} as {@code dataset info} says it: "36 entries (silence 3, unknown 3, words 30)". */
@@ -141,10 +167,10 @@ public final class DataLoader {
 
     /** The index entries read, the generated silence made from {@code noise} (seeded; the same every run). */
     static List<Example> validation(List<DataIndex.Entry> entries, LabelSet labels, BackgroundNoise noise, int sampleRate,
-                                    int clipSamples) throws IOException {
+                                    int clipSamples, Function<Clip, float[]> frames) throws IOException {
         List<Clip> clips = new ArrayList<>();
         for (DataIndex.Entry e : entries) if (!e.generatedSilence()) clips.add(e.clip());
-        List<Example> out = new ArrayList<>(read(clips, labels, sampleRate, clipSamples));
+        List<Example> out = new ArrayList<>(read(clips, labels, sampleRate, clipSamples, frames));
         Augmenter silence = noise == null ? null : new Augmenter(noise, Augmenter.Settings.none());
         int k = 0;
         for (DataIndex.Entry e : entries) {
@@ -156,8 +182,21 @@ public final class DataLoader {
         return out;
     }
 
-    /** Decodes clips in parallel; a clip that cannot be read stops the load with an error naming it. */
-    static List<Example> read(List<Clip> clips, LabelSet labels, int sampleRate, int clipSamples) throws IOException {
+    /**
+     * Decodes clips in parallel, or takes their frames from {@code frames} (when not null); a clip that cannot be read
+     * stops the load with an error naming it.
+     */
+    static List<Example> read(List<Clip> clips, LabelSet labels, int sampleRate, int clipSamples,
+                              Function<Clip, float[]> frames) throws IOException {
+        if (frames != null) {
+            List<Example> out = new ArrayList<>(clips.size());
+            for (Clip c : clips) {
+                float[] f = frames.apply(c);
+                if (f == null) throw new IOException(c.file() + ": no MFCC frames of this clip were given");
+                out.add(new Example(c.relativePath(), c.file(), c.speaker(), labels.labelOf(c), null, f));
+            }
+            return out;
+        }
         try {
             return clips.parallelStream().map(c -> {
                 try {

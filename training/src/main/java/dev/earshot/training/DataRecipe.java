@@ -1,6 +1,7 @@
 package dev.earshot.training;
 
 import dev.earshot.datasets.BackgroundNoise;
+import dev.earshot.datasets.Clip;
 import dev.earshot.datasets.LabelSet;
 import dev.earshot.datasets.NegativeAudio;
 import dev.earshot.datasets.SpeechCommandsDataset;
@@ -79,6 +80,25 @@ public record DataRecipe(String data, List<String> addData, String labels, Split
             td = td.withNoise(td.noise() == null ? mine : td.noise().with(mine), bg.description());
         }
         return td;
+    }
+
+    /**
+     * The clips of a featurized table ({@link SpeechCommandsDataset#ofFeaturized}: its rows' paths, labels and
+     * speakers) that this recipe's labels and split train and validate on. A table trains alone: with no added data,
+     * negatives or background audio, which are audio.
+     */
+    public DataLoader.Plan plan(SpeechCommandsDataset table) throws IOException {
+        if (!addData.isEmpty() || !negatives.isEmpty() || !background.isEmpty()) {
+            throw new IllegalArgumentException("a table of MFCC frames trains alone: added data, negatives and "
+                    + "background are audio");
+        }
+        return DataLoader.plan(table, List.of(), LabelSet.parse(labels), split.policy(table), unknownPercent);
+    }
+
+    /** Loads a table's {@link #plan} for one replica, each clip's frames given by {@code frames}. */
+    public TrainingData load(DataLoader.Plan plan, java.util.function.Function<Clip, float[]> frames, int replica,
+                             int replicas) throws IOException {
+        return DataLoader.load(plan, LabelSet.parse(labels), sampleRate, clipSamples, replica, replicas, frames);
     }
 
     private static List<Path> paths(List<String> s) {

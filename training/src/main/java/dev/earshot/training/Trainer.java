@@ -132,6 +132,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the training data is one replica's shard (some clips have no audio): "
                     + "train it as a replica of a data-parallel run");
         }
+        checkFramesOnly(train);
         int nWords = Math.max(known.size(), s.minWordDraws());  // target-word draws per epoch
         int nSilence = silence < 0 ? 0 : Math.round(s.silenceFraction() * nWords);
         if (nSilence > 0 && silences.isEmpty() && data.noise() == null) {
@@ -312,6 +313,30 @@ public final class Trainer {
             confusion = confusion(t, valX, valY, nVal, T, labels.size());
         }
         return new Result(model, history, bestAcc, bestEpoch, confusion, labels);
+    }
+
+    /**
+     * Clips known by their frames alone (a featurized table) train on those frames as they are: refuses the settings
+     * that need audio, naming them, before anything is computed.
+     */
+    private void checkFramesOnly(List<Example> train) {
+        if (train.stream().noneMatch(Example::framesOnly) && data.validation().stream().noneMatch(Example::framesOnly)) {
+            return;
+        }
+        List<String> needAudio = new ArrayList<>();
+        if (s.noiseProbability() > 0) needAudio.add("background noise");
+        if (s.shiftSamples() > 0) needAudio.add("time shift");
+        if (s.timeMasks() > 0 || s.bandMasks() > 0) needAudio.add("SpecAugment masks");
+        if (s.speedPerturbation() > 0) needAudio.add("speed perturbation");
+        if (s.pitchPerturbation() > 0) needAudio.add("pitch perturbation");
+        if (s.reverbProbability() > 0) needAudio.add("reverberation");
+        if (s.contextFrames() > 0) needAudio.add("context before clips");
+        if (data.negatives() != null) needAudio.add("negative audio");
+        if (!needAudio.isEmpty()) {
+            throw new IllegalArgumentException("the clips of " + data.description() + " are MFCC frames without their "
+                    + "audio: training cannot add " + String.join(", ", needAudio) + " to them (train without "
+                    + "augmentation, or from the audio)");
+        }
     }
 
     /** This replica's rows of a batch (all of them on one machine), with their context, and their labels. */
@@ -508,6 +533,13 @@ public final class Trainer {
         Mfcc raw = new Mfcc(features.toBuilder().normalization(null, null).build());
         int n = raw.frameCount(clipSamples) * raw.coefficients();
         java.util.function.Function<Example, float[]> featurize = e -> {
+            if (e.frames() != null) {
+                if (e.frames().length != n) {
+                    throw new IllegalArgumentException(e.path() + ": its frames hold " + e.frames().length + " floats, "
+                            + "not the " + raw.frameCount(clipSamples) + " x " + raw.coefficients() + " of these features");
+                }
+                return e.frames();
+            }
             float[] f = new float[n];
             raw.compute(e.pcm(), 0, clipSamples, f, 0);
             return f;
@@ -524,7 +556,7 @@ public final class Trainer {
         for (int i = 0; i < out.length; i++) {
             Example e = examples.get(i);
             if (!e.held()) continue;
-            if (e.file() == null) {
+            if (e.file() == null || e.frames() != null) {
                 out[i] = featurize.apply(e);
                 continue;
             }
