@@ -197,8 +197,8 @@ public class TrainCommand implements Callable<Integer> {
      * --negatives if given; with --no-spoken-negatives, --negatives must be given, or the model would learn to say a
      * target word to everything.
      */
-    private void addSomethingElse(LabelSet labelSet, SpeechCommandsDataset dataset,
-                                  java.util.List<SpeechCommandsDataset> extra) throws java.io.IOException {
+    void addSomethingElse(LabelSet labelSet, SpeechCommandsDataset dataset,
+                          java.util.List<SpeechCommandsDataset> extra) throws java.io.IOException {
         java.util.Set<String> others = new java.util.TreeSet<>(dataset.words());
         for (SpeechCommandsDataset e : extra) others.addAll(e.words());
         others.removeAll(labelSet.words());
@@ -237,9 +237,7 @@ public class TrainCommand implements Callable<Integer> {
      * dataset is opened.
      */
     private void check() {
-        if ((data == null) == (manifest == null)) throw new IllegalArgumentException("give --data DIR or --manifest FILE (one of them)");
-        if (data != null) Options.inputFolder("--data", data);
-        else Options.inputFile("--manifest", manifest);
+        checkSource();
         labelSet("--labels", labels);
         Options.outputFile("--out", out);
         Options.oneOf("--weights", weights.toLowerCase(Locale.ROOT), WEIGHTS);
@@ -300,6 +298,33 @@ public class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Checks where the clips come from: --data or --manifest. */
+    void checkSource() {
+        if ((data == null) == (manifest == null)) throw new IllegalArgumentException("give --data DIR or --manifest FILE (one of them)");
+        if (data != null) Options.inputFolder("--data", data);
+        else Options.inputFile("--manifest", manifest);
+    }
+
+    /** The clips to train on, before any audio is read: --data's folder or --manifest's list. */
+    SpeechCommandsDataset openDataset() throws java.io.IOException {
+        return data != null ? SpeechCommandsDataset.open(data) : SpeechCommandsDataset.fromManifest(manifest);
+    }
+
+    /** Where the clips are, as the recipe that every replica of a data-parallel run loads names it. */
+    String dataLocation() {
+        return absolute(data != null ? data : manifest);
+    }
+
+    /** The feature settings: --init's model's, else the feature options. */
+    FeatureSettings featureSettings(dev.earshot.api.KeywordModel initModel) {
+        return initModel != null ? initModel.features() : features.settings();
+    }
+
+    /** Samples per clip: --init's model's, else one second. */
+    int clipSamples(dev.earshot.api.KeywordModel initModel, FeatureSettings fs) {
+        return initModel != null ? initModel.clipSamples() : fs.sampleRate();
+    }
+
     static String absolute(Path p) {
         return p.toAbsolutePath().normalize().toString();
     }
@@ -330,7 +355,7 @@ public class TrainCommand implements Callable<Integer> {
                 + "without training again";
     }
 
-    private boolean given(String option) {
+    boolean given(String option) {
         return spec != null && spec.commandLine().getParseResult() != null
                 && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
@@ -354,8 +379,8 @@ public class TrainCommand implements Callable<Integer> {
     }
 
     private int train(dev.earshot.api.KeywordModel initModel) throws Exception {
-        FeatureSettings fs = initModel != null ? initModel.features() : features.settings();
-        int clipSamples = initModel != null ? initModel.clipSamples() : fs.sampleRate();  // one second
+        FeatureSettings fs = featureSettings(initModel);
+        int clipSamples = clipSamples(initModel, fs);
         if (initModel != null) {
             hidden = initModel.architecture().hidden();
             layers = initModel.architecture().layers();
@@ -368,15 +393,14 @@ public class TrainCommand implements Callable<Integer> {
             }
         }
         LabelSet labelSet = labelSet("--labels", labels);
-        SpeechCommandsDataset dataset = data != null ? SpeechCommandsDataset.open(data)
-                : SpeechCommandsDataset.fromManifest(manifest);
+        SpeechCommandsDataset dataset = openDataset();
         checkLabels(labels, labelSet, dataset);
         splitOptions.policy(dataset);  // a split that cannot be made fails here, before anything is read
         java.util.List<SpeechCommandsDataset> extra = new java.util.ArrayList<>();
         for (Path p : addData) extra.add(SpeechCommandsDataset.open(p));
         addSomethingElse(labelSet, dataset, extra);
         // Absolute paths: a data-parallel run's tasks read the recipe from other working folders.
-        DataRecipe recipe = new DataRecipe(absolute(data != null ? data : manifest), extra.stream().map(e -> absolute(e.root())).toList(), labels,
+        DataRecipe recipe = new DataRecipe(dataLocation(), extra.stream().map(e -> absolute(e.root())).toList(), labels,
                 splitOptions.spec(), unknownPercent, negatives.stream().map(TrainCommand::absolute).toList(),
                 background.stream().map(TrainCommand::absolute).toList(), fs.sampleRate(), clipSamples);
         TrainSettings d = TrainSettings.defaults();

@@ -119,6 +119,49 @@ class SparkCommandsTest {
         }
     }
 
+    /** spark featurize's table trains as the audio does, without augmentation; a model's frames are refused. */
+    @Test
+    void trainReadsATableOfFrames() throws Exception {
+        Path table = dir.resolve("frames");
+        var f = TrainEvalRecognizeTest.run("spark", "featurize", "--master", "local[2]", "--data", data.toString(),
+                "--out", table.toString());
+        assertEquals(0, f.exit(), f.err());
+        Path model = dir.resolve("frames.earshot");
+        String[] train = {"spark", "train", "--master", "local[2]", "--features", table.toString(), "--labels", "yes,no",
+                "--split", "speakers", "--validation-percent", "34", "--hidden", "16", "--epochs", "2", "--batch", "8",
+                "--out", model.toString()};
+        var r = TrainEvalRecognizeTest.run(train);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("training on Spark: 2 replicas") && r.err().contains("epoch 2/2"), r.err());
+        try (KeywordModel m = KeywordModel.load(model)) {
+            assertTrue(m.provenance().get("data").startsWith("frames (speaker"), m.provenance().get("data"));
+            assertEquals("0", m.provenance().get("train.shift_samples"));
+            assertEquals("0.0", m.provenance().get("train.noise_probability"));
+        }
+        Path normalized = dir.resolve("model-frames");
+        f = TrainEvalRecognizeTest.run("spark", "featurize", "--master", "local[2]", "--data", data.toString(),
+                "--model", "default", "--out", normalized.toString());
+        assertEquals(0, f.exit(), f.err());
+        String[][] cases = {
+                {"normalized for a model", "--features", normalized.toString()},
+                {"--speed cannot go with --features: a table of frames has no audio", "--features", table.toString(),
+                        "--speed", "0.1"},
+                {"--mfcc comes with --features' table", "--features", table.toString(), "--mfcc", "20"},
+                {"--features TABLE replaces --data and --manifest", "--features", table.toString(), "--data",
+                        data.toString()},
+                {"--features " + dir.resolve("nothing") + ": no such folder", "--features", dir.resolve("nothing").toString()},
+                {"--features " + data + ": holds no .parquet files", "--features", data.toString()},
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("spark", "train", "--master", "local[2]", "--labels", "yes,no",
+                    "--out", dir.resolve("no.earshot").toString()));
+            args.addAll(List.of(c).subList(1, c.length));
+            var bad = TrainEvalRecognizeTest.run(args.toArray(String[]::new));
+            assertEquals(2, bad.exit(), c[0] + ": " + bad.err());
+            assertTrue(bad.err().contains(c[0]), c[0] + ": " + bad.err());
+        }
+    }
+
     @Test
     void benchTimesTheAllReduceBetweenTasks() throws Exception {
         var r = TrainEvalRecognizeTest.run("spark", "bench", "--master", "local[2]", "--floats", "1000", "--rounds", "5");

@@ -22,21 +22,31 @@ final class BarrierStage {
         Iterator<T> run(BarrierTaskContext ctx) throws IOException;
     }
 
+    /** What each task of a stage over an input runs, given its partition of the input. */
+    interface InputTask<I, T> extends Serializable {
+        Iterator<T> run(BarrierTaskContext ctx, Iterator<I> input) throws IOException;
+    }
+
     /** The stage's output: the items each task returns (an I/O failure fails the task, and so the stage). */
     static <T> JavaRDD<T> of(SparkSession spark, int tasks, Class<T> type, Task<T> task) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ranks = new ArrayList<>();
         for (int r = 0; r < tasks; r++) ranks.add(r);
-        scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<T>> f =
-                (scala.Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<T>> & Serializable) it -> {
+        return of(sc.parallelize(ranks, tasks), type, (ctx, ignored) -> task.run(ctx));
+    }
+
+    /** A stage of one task per partition of {@code input}; task r reads partition r. */
+    static <I, T> JavaRDD<T> of(JavaRDD<I> input, Class<T> type, InputTask<I, T> task) {
+        scala.Function1<scala.collection.Iterator<I>, scala.collection.Iterator<T>> f =
+                (scala.Function1<scala.collection.Iterator<I>, scala.collection.Iterator<T>> & Serializable) it -> {
                     try {
-                        return scala.jdk.javaapi.CollectionConverters.asScala(task.run(BarrierTaskContext.get()));
+                        return scala.jdk.javaapi.CollectionConverters.asScala(
+                                task.run(BarrierTaskContext.get(), scala.jdk.javaapi.CollectionConverters.asJava(it)));
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
                 };
-        return sc.parallelize(ranks, tasks).rdd().barrier()
-                .mapPartitions(f, false, scala.reflect.ClassTag$.MODULE$.apply(type)).toJavaRDD();
+        return input.rdd().barrier().mapPartitions(f, false, scala.reflect.ClassTag$.MODULE$.apply(type)).toJavaRDD();
     }
 
     /**

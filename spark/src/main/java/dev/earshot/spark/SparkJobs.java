@@ -99,6 +99,17 @@ public final class SparkJobs implements AutoCloseable {
         }
     }
 
+    /** {@link SparkFeaturize#index}: what a table of frames holds (settings, paths, labels), read without the frames. */
+    public SparkFeaturize.Index framesTable(String table) {
+        try {
+            return SparkFeaturize.index(spark, table);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {  // Spark's AnalysisException (no such folder, not Parquet) is not a RuntimeException
+            throw new IllegalArgumentException(table + ": not readable as a Parquet table: " + rootMessage(e), e);
+        }
+    }
+
     /** {@link AllReduceBench#run} on {@code workers} tasks. */
     public AllReduceBench.Times allReduceBench(int workers, int floats, int warmup, int rounds) throws IOException {
         try {

@@ -29,6 +29,10 @@ import org.apache.spark.sql.SparkSession;
  * update, so they stay bit-identical (checked after each epoch), and the model is one machine's with the same batch
  * up to the order of float sums.
  *
+ * <p>On a table of frames ({@link Job#table}, made by {@link SparkFeaturize}) no task reads audio: the driver plans the
+ * split from the table's paths and labels, the rows go through a shuffle to the replicas that hold them, and the
+ * barrier stage runs on that shuffle's output.
+ *
  * <p>Replica 0 writes the checkpoint each epoch, to {@link Job#checkpoint} (on storage every executor sees). When a
  * task fails Spark re-runs the whole stage (a shuffle follows it, so it is not the job's result stage), and the new
  * attempt resumes from that checkpoint: the finished model is the one an uninterrupted run makes, to the bit.
@@ -48,13 +52,27 @@ public final class SparkTrain {
      * @param mineWith   a model to mine the hard negatives with once, or null
      * @param failOnce   for tests of recovery: replica 1 of the stage's first attempt fails after this epoch (0: never)
      * @param progress   "host:port" of the driver's {@link ProgressLines}, or null for the executor's log
+     * @param table      a table of MFCC frames ({@link SparkFeaturize}) to train on instead of the audio of
+     *                   {@code data}'s folder, or null; {@code data} then gives the labels and the split, and
+     *                   {@code features} must be the table's
      */
     public record Job(DataRecipe data, TrainSettings settings, Map<String, String> features, String checkpoint,
-                      boolean resume, String init, String mineWith, int failOnce, String progress)
+                      boolean resume, String init, String mineWith, int failOnce, String progress, String table)
             implements Serializable {
+        /** A job on the audio of {@code data}'s folders. */
+        public Job(DataRecipe data, TrainSettings settings, Map<String, String> features, String checkpoint,
+                   boolean resume, String init, String mineWith, int failOnce, String progress) {
+            this(data, settings, features, checkpoint, resume, init, mineWith, failOnce, progress, null);
+        }
+
         /** The same job with replica 0's progress lines sent to {@code address} ({@link ProgressLines}). */
         public Job reportingTo(String address) {
-            return new Job(data, settings, features, checkpoint, resume, init, mineWith, failOnce, address);
+            return new Job(data, settings, features, checkpoint, resume, init, mineWith, failOnce, address, table);
+        }
+
+        /** The same job on the frames of {@code table} (made by {@link SparkFeaturize}) instead of audio. */
+        public Job onFrames(String table) {
+            return new Job(data, settings, features, checkpoint, resume, init, mineWith, failOnce, progress, table);
         }
 
         public Job {
@@ -80,17 +98,83 @@ public final class SparkTrain {
         }
         // The shuffle after the barrier stage lets Spark retry the stage when a task fails (a barrier result stage
         // is never retried).
-        JavaRDD<Outcome> models = BarrierStage.of(spark, workers, Outcome.class, ctx -> replica(job, ctx));
+        JavaRDD<Outcome> models;
+        if (job.table() == null) {
+            models = BarrierStage.of(spark, workers, Outcome.class, ctx -> replica(job, null, ctx, null));
+        } else {
+            SparkFeaturize.Index index = SparkFeaturize.index(spark, job.table());
+            if (!FeatureSettings.fromMap(index.features()).equals(FeatureSettings.fromMap(job.features()))
+                    || index.clipSamples() != job.data().clipSamples()) {
+                throw new IllegalArgumentException(job.table() + ": its frames were made with " + index.features()
+                        + " on clips of " + index.clipSamples() + " samples, not the job's " + job.features() + " on "
+                        + job.data().clipSamples());
+            }
+            models = BarrierStage.of(routed(spark, job, index, workers), Outcome.class,
+                    (ctx, rows) -> replica(job, index, ctx, rows));
+        }
         List<Outcome> out = models.repartition(1).collect();
         if (out.size() != 1) throw new IllegalStateException("expected one model from replica 0, got " + out.size());
         return out.get(0);
     }
 
-    /** One task of the barrier stage: a replica, ring-linked to the others. */
-    private static Iterator<Outcome> replica(Job job, BarrierTaskContext ctx) throws IOException {
+    /** A clip's frames, sent to the replica that holds the clip (every replica, for a validation clip). */
+    record Frames(String clip, float[] frames) implements Serializable {}
+
+    /**
+     * The table's frames, partition r holding those replica r needs: its shard of the training clips (clip i of the
+     * plan's training list when i mod workers = r, as {@link dev.earshot.training.DataLoader} shards audio) and
+     * every validation clip. The plan is made here as each replica makes it, from the table's index.
+     */
+    private static JavaRDD<Frames> routed(SparkSession spark, Job job, SparkFeaturize.Index index, int workers) {
+        DataLoader.Plan plan;
+        try {
+            plan = job.data().plan(table(index));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        java.util.HashMap<String, Integer> owner = new java.util.HashMap<>();  // clip → replica, or -1: all of them
+        for (int i = 0; i < plan.train().size(); i++) owner.put(plan.train().get(i).file().toString(), i % workers);
+        for (dev.earshot.datasets.DataIndex.Entry e : plan.validation()) {
+            if (!e.generatedSilence()) owner.put(e.clip().file().toString(), -1);
+        }
+        org.apache.spark.broadcast.Broadcast<java.util.HashMap<String, Integer>> owners =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(owner);
+        return spark.read().parquet(job.table()).select("path", "features").javaRDD()
+                .flatMapToPair(row -> {
+                    String clip = Path.of(row.getString(0)).toString();
+                    Integer o = owners.value().get(clip);
+                    List<scala.Tuple2<Integer, Frames>> to = new java.util.ArrayList<>();
+                    if (o == null) return to.iterator();  // in no split (e.g. testing)
+                    List<Float> values = row.getList(1);
+                    float[] f = new float[values.size()];
+                    for (int k = 0; k < f.length; k++) f[k] = values.get(k);
+                    for (int r = 0; r < workers; r++) if (o == r || o < 0) to.add(new scala.Tuple2<>(r, new Frames(clip, f)));
+                    return to.iterator();
+                })
+                .partitionBy(new org.apache.spark.HashPartitioner(workers))  // key r lands in partition r
+                .values();
+    }
+
+    private static dev.earshot.datasets.SpeechCommandsDataset table(SparkFeaturize.Index index) throws IOException {
+        return dev.earshot.datasets.SpeechCommandsDataset.ofFeaturized(Path.of(index.table()), index.rows());
+    }
+
+    /**
+     * One task of the barrier stage: a replica, ring-linked to the others, reading its shard of the audio itself, or,
+     * given a table's index, taking its frames from {@code rows}.
+     */
+    private static Iterator<Outcome> replica(Job job, SparkFeaturize.Index index, BarrierTaskContext ctx,
+                                             Iterator<Frames> rows) throws IOException {
         int rank = ctx.partitionId(), size = ctx.getTaskInfos().length;
         try (RingAllReduce ring = BarrierStage.ring(ctx, 120_000)) {
-            TrainingData td = job.data().load(System.err, rank, size);  // the audio of its shard of the clips
+            TrainingData td;
+            if (index == null) {
+                td = job.data().load(System.err, rank, size);  // the audio of its shard of the clips
+            } else {
+                Map<String, float[]> frames = new java.util.HashMap<>();
+                rows.forEachRemaining(f -> frames.put(f.clip(), f.frames()));
+                td = job.data().load(job.data().plan(table(index)), c -> frames.get(c.file().toString()), rank, size);
+            }
             FeatureSettings fs = FeatureSettings.fromMap(job.features());
             boolean resume = job.resume() || ctx.stageAttemptNumber() > 0;
             int attempt = ctx.stageAttemptNumber();

@@ -152,6 +152,61 @@ class SparkJobsTest {
         assertArrayEquals(p, parameters(retried.model()));
     }
 
+    /** The corpus's clips to featurize, labelled by folder, with their speakers. */
+    static List<SparkFeaturize.Item> corpusItems() throws IOException {
+        List<SparkFeaturize.Item> items = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(corpus)) {
+            s.filter(f -> f.toString().endsWith(".wav")).sorted().forEach(f -> items.add(new SparkFeaturize.Item(
+                    f.toString(), f.getParent().getFileName().toString(), f.getFileName().toString().substring(0, 8))));
+        }
+        return items;
+    }
+
+    @Test
+    void twoExecutorsTrainOnATableOfFramesTheModelOneMachineTrainsOnTheAudio() throws Exception {
+        String table = dir.resolve("frames").toString();
+        SparkFeaturize.run(spark, corpusItems(), FeatureSettings.defaults(), 16000, 3).drop("index").write().parquet(table);
+        TrainSettings d = settings();
+        // Frames have no audio to augment: no noise, shift, masks or context.
+        TrainSettings plain = new TrainSettings(d.hidden(), d.layers(), d.epochs(), d.batch(), d.learningRate(),
+                d.weightDecay(), d.clipNorm(), d.seed(), 1, 0f, 0f, 0, d.silenceFraction(), d.unknownFraction(), 0,
+                d.timeMaskWidth(), 0, d.bandMaskWidth(), 0f, d.emaDecay(), false, d.labelSmoothing(), 0, null, 0, 0f, 0f);
+        SparkTrain.Job audio = job(dir.resolve("c.ckpt").toString(), 0);
+        audio = new SparkTrain.Job(audio.data(), plain, audio.features(), audio.checkpoint(), false, null, null, 0, null);
+        float[] one;
+        try (KeywordModel m = new Trainer(audio.data().load(System.err), FeatureSettings.defaults(), 16000, plain,
+                dir.resolve("one-plain.ckpt"), false, null, new TrainingListener() {}).run().model()) {
+            one = m.gru().parameters();
+        }
+        SparkTrain.Outcome two = SparkTrain.run(spark, audio.onFrames(table), 2);
+        float[] p = parameters(two.model());
+        double maxDiff = 0, maxAbs = 0;
+        for (int i = 0; i < p.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(p[i] - one[i]));
+            maxAbs = Math.max(maxAbs, Math.abs(one[i]));
+        }
+        System.out.printf("one machine on audio vs two executors on frames: largest difference %.3g, largest weight "
+                + "%.3g%n", maxDiff, maxAbs);
+        assertTrue(maxDiff < 1e-4 * maxAbs, "one machine and two executors differ by " + maxDiff);
+        assertEquals(3, two.history().size());
+
+        // Frames made for a model (normalized) and rows without frames cannot train: refused before any task starts.
+        String normalized = dir.resolve("normalized").toString();
+        try (KeywordModel m = KeywordModel.open("default")) {
+            SparkFeaturize.run(spark, corpusItems(), m.features(), 16000, 2).drop("index").write().parquet(normalized);
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SparkFeaturize.index(spark, normalized));
+        assertTrue(e.getMessage().contains("normalized") && e.getMessage().contains("without --model"), e.getMessage());
+        List<SparkFeaturize.Item> items = corpusItems();
+        items.add(new SparkFeaturize.Item(dir.resolve("gone.wav").toString(), "low", "gone"));
+        String holed = dir.resolve("holed").toString();
+        SparkFeaturize.run(spark, items, FeatureSettings.defaults(), 16000, 2).drop("index").write().parquet(holed);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SparkTrain.run(spark, job(dir.resolve("d.ckpt").toString(), 0).onFrames(holed), 2));
+        assertTrue(e.getMessage().contains("1 row cannot train") && e.getMessage().contains("gone.wav"), e.getMessage());
+    }
+
     @Test
     void recognizeOnExecutorsGivesOneMachinesAnswersAndARowPerUnreadableFile() throws Exception {
         List<String> paths = new ArrayList<>();
@@ -191,11 +246,7 @@ class SparkJobsTest {
 
     @Test
     void featurizeOnExecutorsGivesOneMachinesFrames() throws Exception {
-        List<SparkFeaturize.Item> items = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(corpus)) {
-            s.filter(f -> f.toString().endsWith(".wav")).sorted().forEach(f -> items.add(new SparkFeaturize.Item(
-                    f.toString(), f.getParent().getFileName().toString(), f.getFileName().toString().substring(0, 8))));
-        }
+        List<SparkFeaturize.Item> items = corpusItems();
         items.add(1, new SparkFeaturize.Item(dir.resolve("missing.wav").toString(), null, null));
         // A model's settings carry its normalization: the frames are what that model is fed.
         FeatureSettings fs;
