@@ -236,7 +236,7 @@ class WyomingServerTest {
             stereo[p + 1] = (byte) (s >> 8);
         }
         try (WyomingClient c = new WyomingClient(server.port())) {
-            assertEquals(List.of(), stream(c, names(), stereo, format(16000, 2, 2), 1600));
+            assertEquals(List.of(), stream(c, names(keywords(model, "").toArray(String[]::new)), stereo, format(16000, 2, 2), 1600));
         }
     }
 
