@@ -3,7 +3,6 @@ package dev.earshot.server;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.earshot.api.KeywordModel;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,8 +82,10 @@ final class WyomingWakeWords {
             // Home Assistant shows the description as the wake word's name.
             m.put("description", w.name().equals(w.label()) ? w.label() : w.label() + " (" + w.modelName() + ")");
             m.put("phrase", w.label());
-            // Speech Commands is English; of other training data Earshot knows no language.
-            boolean speechCommands = w.model().provenance().getOrDefault("data", "").startsWith("speech-commands");
+            // Speech Commands is English; of other training data Earshot knows no language. The data is known by
+            // its folder's name (speech-commands-real for the bundled models, speech_commands_v0.02 downloaded).
+            boolean speechCommands = w.model().provenance().getOrDefault("data", "").toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '-').contains("speech-commands");
             if (speechCommands) {
                 attribution(m, "Earshot, trained on Google's Speech Commands (CC BY 4.0)", "https://arxiv.org/abs/1804.03209");
             } else {
@@ -106,7 +107,6 @@ final class WyomingWakeWords {
 
     /** The names a client may detect, for error messages. */
     String names() {
-        List<String> names = new ArrayList<>(byName.keySet());
-        return String.join(", ", names);
+        return String.join(", ", byName.keySet());
     }
 }
