@@ -2,6 +2,7 @@ package dev.earshot.app;
 
 import dev.earshot.api.KeywordModel;
 import dev.earshot.server.EarshotServer;
+import dev.earshot.server.WyomingServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,11 +28,16 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     List<String> models = new ArrayList<>();
     @Option(names = "--max-body-mb", defaultValue = "16", paramLabel = "MB", description = "the largest request body (default: ${DEFAULT-VALUE})")
     double maxBodyMb;
+    @Option(names = "--wyoming-port", paramLabel = "PORT", description = "also serve the models' keywords as wake words "
+            + "over Home Assistant's Wyoming protocol on this TCP port, on the same --bind address (10400 is usual; "
+            + "0: any free one; default: off)")
+    Integer wyomingPort;
 
     @Override
     public Integer call() throws Exception {
         Options.inRange("--port", port, 0, 65535);
         Options.positive("--max-body-mb", maxBodyMb);
+        if (wyomingPort != null) Options.inRange("--wyoming-port", wyomingPort, 0, 65535);
         if (models.isEmpty()) models.add("default");
         Map<String, KeywordModel> loaded = new LinkedHashMap<>();
         try {
@@ -47,13 +53,25 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                     (long) (maxBodyMb * 1024 * 1024)))) {
                 System.out.printf("serving %s on http://%s:%d (GET /v1/models, POST /v1/recognize); Ctrl-C stops%n",
                         String.join(", ", loaded.keySet()), bind.contains(":") ? "[" + bind + "]" : bind, server.port());
-                CountDownLatch stopped = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-                stopped.await();
+                try (WyomingServer wyoming = startWyoming(loaded, first)) {
+                    CountDownLatch stopped = new CountDownLatch(1);
+                    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                    stopped.await();
+                }
             }
             return 0;
         } finally {
             loaded.values().forEach(KeywordModel::close);
         }
+    }
+
+    /** The Wyoming service beside the HTTP one when --wyoming-port asks for it; null otherwise. */
+    private WyomingServer startWyoming(Map<String, KeywordModel> loaded, String defaultModel) throws java.io.IOException {
+        if (wyomingPort == null) return null;
+        WyomingServer wyoming = WyomingServer.start(loaded, defaultModel,
+                WyomingServer.Settings.defaults().withAddress(bind, wyomingPort));
+        System.out.printf("serving wake words %s over Wyoming on tcp://%s:%d%n", String.join(", ", wyoming.wakeWordNames()),
+                bind.contains(":") ? "[" + bind + "]" : bind, wyoming.port());
+        return wyoming;
     }
 }

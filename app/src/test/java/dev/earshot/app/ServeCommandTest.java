@@ -21,4 +21,18 @@ class ServeCommandTest {
             assertTrue(r.err().contains(c[0]), c[0] + ": " + r.err());
         }
     }
+
+    @Test
+    void theWyomingPortIsCheckedAndBoundOnTheBindAddress() throws Exception {
+        var r = TrainEvalRecognizeTest.run("serve", "--wyoming-port", "70000");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--wyoming-port must be from 0 to 65535, not 70000"), r.err());
+        // A port in use: the Wyoming service is started on --bind after the HTTP one, and its failure ends both.
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            r = TrainEvalRecognizeTest.run("serve", "--port", "0", "--wyoming-port", Integer.toString(taken.getLocalPort()));
+        }
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.out().contains("serving default on http://127.0.0.1:"), r.out());
+        assertTrue(r.err().contains("cannot listen on 127.0.0.1:"), r.err());
+    }
 }
