@@ -143,7 +143,8 @@ public final class EarshotServer implements AutoCloseable {
                 ws.setIdleTimeout(limits.idleTimeout());
                 ws.setMaxBinaryMessageSize(limits.maxMessageBytes());
                 ws.setMaxTextMessageSize(limits.maxMessageBytes());
-                // A frame is at most a message, so one oversized frame is refused from its header.
+                // Jetty cuts longer frames into pieces of this size and refuses the message once it passes the
+                // limit, before buffering more; inflated (permessage-deflate) bytes count.
                 ws.setMaxFrameSize(limits.maxMessageBytes());
             });
         });

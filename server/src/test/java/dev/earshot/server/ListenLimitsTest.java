@@ -10,6 +10,7 @@ import dev.earshot.api.KeywordModel;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -104,13 +105,18 @@ class ListenLimitsTest {
                     {"?threshold=NaN", "threshold must be"},
                     {"?modle=windows", "unknown parameter 'modle'"},
                     {"?rate=16000&rate=8000", "rate is given twice"},
-                    {"?model=" + "x".repeat(300), "no model named 'xxx"},
+                    {"?model=" + "%C3%A9".repeat(150), "no model named 'ééé"},  // 150 two-byte é
             };
             for (String[] c : cases) {
                 try (ListenClient bad = ListenClient.connect(server, c[0])) {
                     assertClosed(bad, 1008, c[1]);
                     assertTrue(bad.messages.isEmpty(), "no ready message: " + bad.messages);
                 }
+            }
+            try (ListenClient longName = ListenClient.connect(server, cases[cases.length - 1][0])) {
+                String reason = longName.awaitClose().reason();
+                assertTrue(reason.endsWith("é…") && reason.getBytes(StandardCharsets.UTF_8).length <= 123,
+                        "cut to a close frame's 123 bytes between characters: " + reason);
             }
             assertEquals(heard, good.get(60, TimeUnit.SECONDS));
             awaitNoStreams(server);
