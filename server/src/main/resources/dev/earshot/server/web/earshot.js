@@ -20,6 +20,10 @@ const ui = {
 const BLOCK_SECONDS = 0.05;       // audio per worklet block: the delay it adds, against 20 messages a second
 const FILE_CHUNK_SECONDS = 0.1;   // a file's audio per message
 const MAX_BUFFERED_BYTES = 1 << 20;
+// A file goes faster than real time but within the server's speed limit (by default 10 s of audio a second, with 50 s
+// allowed at once): 5 s at once, then 8 s a second.
+const FILE_BURST_SECONDS = 5;
+const FILE_SPEED = 8;
 const FILE_GRACE_MS = 1000;       // after the last window is heard, for what the server still has in flight
 const FILE_QUIET_MS = 3000;       // a file whose end the server never reports (shorter than a window) ends after this
 const NON_WAV_RATE = 48000;       // decodeAudioData's rate for formats whose rate this page does not read
@@ -124,12 +128,15 @@ function logDetection(detection, source, name) {
 // ---------------------------------------------------------------------------------------------------------------
 // The stream
 
-/** Float samples in [-1, 1] as 16-bit little-endian PCM: the inverse of the server's division by 32768. */
+/**
+ * Float samples in [-1, 1] as 16-bit little-endian PCM, scaled by 32768 below zero and 32767 above: the inverse of
+ * Chromium's decoding of 16-bit audio, so that a 16-bit WAV goes out as the samples it holds.
+ */
 function toPcm16(samples) {
   const pcm = new DataView(new ArrayBuffer(samples.length * 2));
   for (let i = 0; i < samples.length; i++) {
-    const v = Math.round(samples[i] * 32768);
-    pcm.setInt16(2 * i, v > 32767 ? 32767 : v < -32768 ? -32768 : v, true);
+    const s = samples[i] < -1 ? -1 : samples[i] > 1 ? 1 : samples[i];
+    pcm.setInt16(2 * i, Math.round(s < 0 ? s * 32768 : s * 32767), true);
   }
   return pcm.buffer;
 }
@@ -241,12 +248,13 @@ async function startMicrophone() {
   setStatus('connecting', 'Asking for the microphone…');
   let media, context;
   try {
+    // The graph is made ready first: the microphone's audio before it is connected is lost.
+    context = new AudioContext();  // at the device's rate: the server converts
+    await context.audioWorklet.addModule('capture-worklet.js');
     // The raw signal: echo cancellation, noise suppression and gain control are made for calls, not for a model
     // trained on plain recordings.
     media = await navigator.mediaDevices.getUserMedia({audio: {channelCount: 1, echoCancellation: false,
       noiseSuppression: false, autoGainControl: false}});
-    context = new AudioContext();  // at the device's rate: the server converts
-    await context.audioWorklet.addModule('capture-worklet.js');
   } catch (e) {
     if (media) media.getTracks().forEach((t) => t.stop());
     if (context) context.close();
@@ -261,6 +269,8 @@ async function startMicrophone() {
   };
   if (stopped) {  // Stop was pressed while the browser asked
     release();
+    if (session === mine) session = null;
+    setRunning(false);
     setStatus('stopped', 'Stopped.');
     return;
   }
@@ -324,7 +334,8 @@ async function streamFile(file) {
   await stopSession();
   showProblem('');
   const model = ui.model.value;
-  const mine = {stop: () => {}};
+  let stopped = false;
+  const mine = {stop: () => { stopped = true; }};  // until the stream opens
   session = mine;
   setRunning(true);
   setStatus('connecting', `Decoding ${file.name}…`);
@@ -341,7 +352,12 @@ async function streamFile(file) {
     setStatus('error', `Cannot decode ${file.name}: ${e.message || e.name}`);
     return;
   }
-  if (session !== mine) return;  // stopped while decoding
+  if (stopped) {  // Stop was pressed while decoding
+    if (session === mine) session = null;
+    setRunning(false);
+    setStatus('stopped', `Stopped before sending ${file.name}.`);
+    return;
+  }
   const samples = mono(audio);
   const durationMs = audio.duration * 1000;
   const stream = new Stream(model, audio.sampleRate, 'file', file.name);
@@ -367,8 +383,12 @@ async function streamFile(file) {
   stream.onready = async (ready) => {
     setStatus('sending', `Sending ${file.name} (${seconds(durationMs)}, ${ready.rate} Hz) to model ${ready.model}…`);
     const chunk = Math.max(1, Math.round(audio.sampleRate * FILE_CHUNK_SECONDS));
+    const started = performance.now();
     for (let i = 0; i < samples.length && !stream.closing; i += chunk) {
       stream.send(samples.subarray(i, i + chunk));
+      const sent = Math.min(samples.length, i + chunk) / audio.sampleRate;
+      const due = started + 1000 * Math.max(0, sent - FILE_BURST_SECONDS) / FILE_SPEED;
+      if (due > performance.now()) await sleep(due - performance.now());
       while (stream.socket.bufferedAmount > MAX_BUFFERED_BYTES && !stream.closing) await sleep(10);
     }
     sentAll = true;
