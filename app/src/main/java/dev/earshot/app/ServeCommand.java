@@ -3,18 +3,22 @@ package dev.earshot.app;
 import dev.earshot.api.KeywordModel;
 import dev.earshot.server.EarshotServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code earshot serve}: the models over HTTP until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serve models over HTTP: GET /v1/models lists them, POST /v1/recognize?model=NAME&top=K with a "
-                + "WAV body (or a multipart form) answers its top labels as JSON. Runs until stopped (Ctrl-C).",
+                + "WAV body (or a multipart form) answers its top labels as JSON, and the WebSocket "
+                + "WS /v1/listen?model=NAME&rate=HZ spots keywords in a live stream of 16-bit PCM (README: Serving over "
+                + "HTTP). Runs until stopped (Ctrl-C).",
                 "Listens on 127.0.0.1 only unless --bind says otherwise (see SECURITY.md)."})
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "HTTP port (0: any free one; default: ${DEFAULT-VALUE})")
@@ -27,13 +31,28 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     List<String> models = new ArrayList<>();
     @Option(names = "--max-body-mb", defaultValue = "16", paramLabel = "MB", description = "the largest request body (default: ${DEFAULT-VALUE})")
     double maxBodyMb;
+    @Option(names = "--max-streams", defaultValue = "64", paramLabel = "N",
+            description = "WebSocket streams open at once; one more is closed with 1013, try again later (default: ${DEFAULT-VALUE})")
+    int maxStreams;
+    @Option(names = "--max-message-kb", defaultValue = "128", paramLabel = "KB",
+            description = "the largest WebSocket message, audio or text; a larger one closes its stream with 1009 (default: ${DEFAULT-VALUE})")
+    double maxMessageKb;
+    @Option(names = "--idle-timeout", defaultValue = "60", paramLabel = "SECONDS",
+            description = "a WebSocket stream that sends nothing for this long is closed with 1001 (default: ${DEFAULT-VALUE})")
+    double idleTimeout;
+    @Option(names = "--max-speed", defaultValue = "10", paramLabel = "X",
+            description = "seconds of audio per second one stream may send, averaged over 5 s (X times 5 s may come at "
+                    + "once); a faster one is closed with 1008 (default: ${DEFAULT-VALUE}, 10 times real time)")
+    double maxSpeed;
 
     @Override
     public Integer call() throws Exception {
         Options.inRange("--port", port, 0, 65535);
         Options.positive("--max-body-mb", maxBodyMb);
+        EarshotServer.StreamLimits limits = streamLimits();
         if (models.isEmpty()) models.add("default");
         Map<String, KeywordModel> loaded = new LinkedHashMap<>();
+        CountDownLatch stopped = new CountDownLatch(1), closed = new CountDownLatch(1);
         try {
             for (String spec : models) {
                 String name = KeywordModel.resourceOf(spec) != null ? spec
@@ -44,16 +63,35 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             }
             String first = loaded.keySet().iterator().next();
             try (EarshotServer server = EarshotServer.start(loaded, first, new EarshotServer.Settings(bind, port,
-                    (long) (maxBodyMb * 1024 * 1024)))) {
-                System.out.printf("serving %s on http://%s:%d (GET /v1/models, POST /v1/recognize); Ctrl-C stops%n",
+                    (long) (maxBodyMb * 1024 * 1024), limits))) {
+                System.out.printf("serving %s on http://%s:%d (GET /v1/models, POST /v1/recognize, WS /v1/listen); "
+                                + "Ctrl-C stops%n",
                         String.join(", ", loaded.keySet()), bind.contains(":") ? "[" + bind + "]" : bind, server.port());
-                CountDownLatch stopped = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stopped.countDown();
+                    // The JVM halts when the hooks end: wait for the server to close its streams (1001) first.
+                    try {
+                        closed.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
                 stopped.await();
             }
             return 0;
         } finally {
             loaded.values().forEach(KeywordModel::close);
+            closed.countDown();
         }
+    }
+
+    /** The WebSocket limits from the options, each checked with a message naming it. */
+    private EarshotServer.StreamLimits streamLimits() {
+        Options.inRange("--max-streams", maxStreams, 1, 100_000);
+        Options.inRange("--max-message-kb", maxMessageKb, 1, 65536);
+        Options.inRange("--idle-timeout", idleTimeout, 0.001, 86400);
+        Options.inRange("--max-speed", maxSpeed, 0.001, 1e9);
+        return new EarshotServer.StreamLimits(maxStreams, (int) (maxMessageKb * 1024),
+                Duration.ofNanos((long) (idleTimeout * 1e9)), maxSpeed);
     }
 }
