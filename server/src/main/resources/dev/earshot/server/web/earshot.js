@@ -24,8 +24,6 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 // allowed at once): 5 s at once, then 8 s a second.
 const FILE_BURST_SECONDS = 5;
 const FILE_SPEED = 8;
-const FILE_GRACE_MS = 1000;       // after the last window is heard, for what the server still has in flight
-const FILE_QUIET_MS = 3000;       // a file whose end the server never reports (shorter than a window) ends after this
 const NON_WAV_RATE = 48000;       // decodeAudioData's rate for formats whose rate this page does not read
 
 let models = new Map();  // name → its entry in GET /v1/models
@@ -155,7 +153,7 @@ class Stream {
     this.closing = false;
     this.onready = () => {};
     this.onheard = () => {};
-    this.onmessage = () => {};
+    this.onreset = () => {};
     this.onclosed = () => {};
     const url = new URL('v1/listen', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -181,7 +179,6 @@ class Stream {
       showProblem(`The server sent something that is not JSON: ${String(text).slice(0, 100)}`);
       return;
     }
-    this.onmessage(message);
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -199,6 +196,9 @@ class Stream {
         break;
       case 'error':
         showProblem(`The server: ${message.error}`);
+        break;
+      case 'reset':
+        this.onreset();
         break;
       default:
         break;  // a message type newer than this page
@@ -361,24 +361,12 @@ async function streamFile(file) {
   const samples = mono(audio);
   const durationMs = audio.duration * 1000;
   const stream = new Stream(model, audio.sampleRate, 'file', file.name);
-  let sentAll = false, finishing = false, lastHeard = 0, quiet;
-  const finish = async () => {
-    if (finishing) return;
-    finishing = true;
-    await sleep(FILE_GRACE_MS);
+  let heardAll = false;
+  stream.onheard = (ms) => showClock(ms, `heard up to ${seconds(ms)} of ${seconds(durationMs)}`);
+  // The server answers a reset after everything it had to say about the audio before it: the whole file is heard.
+  stream.onreset = () => {
+    heardAll = true;
     stream.close();
-  };
-  stream.onmessage = () => {
-    clearTimeout(quiet);
-    if (sentAll) quiet = setTimeout(finish, FILE_QUIET_MS);
-  };
-  stream.onheard = (ms) => {
-    lastHeard = ms;
-    showClock(ms, `heard up to ${seconds(ms)} of ${seconds(durationMs)}`);
-    // The server hears a window at its middle, so the last window of a file is heard half a window before its end
-    // (give or take the ~100 ms between two posteriors messages).
-    const clipMs = (models.get(model) && models.get(model).clip_ms) || 1000;
-    if (sentAll && ms >= durationMs - clipMs / 2 - 200) finish();
   };
   stream.onready = async (ready) => {
     setStatus('sending', `Sending ${file.name} (${seconds(durationMs)}, ${ready.rate} Hz) to model ${ready.model}…`);
@@ -391,16 +379,14 @@ async function streamFile(file) {
       if (due > performance.now()) await sleep(due - performance.now());
       while (stream.socket.bufferedAmount > MAX_BUFFERED_BYTES && !stream.closing) await sleep(10);
     }
-    sentAll = true;
-    quiet = setTimeout(finish, FILE_QUIET_MS);
+    if (!stream.closing) stream.socket.send(JSON.stringify({type: 'reset'}));
   };
   let socketClosed;
   const closedNow = new Promise((resolve) => { socketClosed = resolve; });
   stream.onclosed = (ours) => {
-    clearTimeout(quiet);
     if (session === mine) session = null;
     setRunning(false);
-    if (ours && finishing) setStatus('done', `Done: ${file.name}, ${seconds(durationMs)}, heard up to ${seconds(lastHeard)}.`);
+    if (ours && heardAll) setStatus('done', `Heard all of ${file.name} (${seconds(durationMs)}).`);
     else if (ours) setStatus('stopped', `Stopped sending ${file.name}.`);
     socketClosed();
   };
