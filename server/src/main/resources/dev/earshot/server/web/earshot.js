@@ -1,7 +1,7 @@
 // The page of `earshot serve`: the microphone (or a WAV file) streams over WS /v1/listen as 16-bit little-endian
-// mono PCM at the browser's own rate; the server answers with JSON (ready, posteriors, detection, error), shown as a
-// bar per keyword and a log of what was heard. Element ids and data-* attributes are the page's interface to its
-// test (BrowserPageTest): keep them stable.
+// mono PCM at the browser's own rate; the server answers with JSON (ready, posteriors, detection, error, reset),
+// shown as a bar per keyword and a log of what was heard. Element ids and data-* attributes are the page's interface
+// to its test (BrowserPageTest): keep them stable.
 
 const ui = {
   model: document.getElementById('model'),
