@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs or checks what Earshot needs on a Debian/Ubuntu machine: a JDK 17+, Maven, g++ and CMake
-# to build, and the tools some tests use (espeak-ng speaks test clips, sox converts audio).
+# to build, and the tools some tests use (espeak-ng speaks test clips, sox converts audio, Debian's chromium and
+# chromium-driver run the browser page of `earshot serve` headless in BrowserPageTest).
 # Runs apt-get when something is missing and we are root (or have sudo); otherwise says what to install.
 set -euo pipefail
 
@@ -18,12 +19,16 @@ have g++ || missing+=(g++)
 have cmake || missing+=(cmake)
 have espeak-ng || missing+=(espeak-ng)
 have sox || missing+=(sox)
+# BrowserPageTest starts these two by path (nothing downloads a browser of its own); the driver must match the browser,
+# so both come from Debian together.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 # GCC's sanitizer runtimes, for the ASan/UBSan build of the C++ core
 ls /usr/lib/x86_64-linux-gnu/libasan.so.* >/dev/null 2>&1 || ls /usr/lib/gcc/x86_64-linux-gnu/*/libasan.so >/dev/null 2>&1 \
   || missing+=(libasan8)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all prerequisites present (java, mvn, g++, cmake, espeak-ng, sox, libasan)"
+  echo "setup: all prerequisites present (java, mvn, g++, cmake, espeak-ng, sox, libasan, chromium, chromedriver)"
   exit 0
 fi
 

@@ -138,6 +138,8 @@ public final class EarshotServer implements AutoCloseable {
             config.jetty.defaultHost = settings.bind();
             config.jetty.defaultPort = settings.port();
             config.http.maxRequestSize = settings.maxBodyBytes();
+            // GET /: the browser page (index.html and the scripts it loads), from the jar: nothing to install beside it.
+            config.staticFiles.add("/dev/earshot/server/web", io.javalin.http.staticfiles.Location.CLASSPATH);
             config.showJavalinBanner = false;
             config.jetty.modifyWebSocketServletFactory(ws -> {
                 ws.setIdleTimeout(limits.idleTimeout());
