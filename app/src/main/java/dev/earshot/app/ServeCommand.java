@@ -17,9 +17,10 @@ import picocli.CommandLine.Option;
 /** {@code earshot serve}: the models over HTTP until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serve models over HTTP: GET /v1/models lists them, POST /v1/recognize?model=NAME&top=K with a "
-                + "WAV body (or a multipart form) answers its top labels as JSON, and the WebSocket "
-                + "WS /v1/listen?model=NAME&rate=HZ spots keywords in a live stream of 16-bit PCM (README: Serving over "
-                + "HTTP). Runs until stopped (Ctrl-C).",
+                + "WAV body (or a multipart form) answers its top labels as JSON, the WebSocket "
+                + "WS /v1/listen?model=NAME&rate=HZ spots keywords in a live stream of 16-bit PCM, and GET / is a page "
+                + "that does that with the browser's microphone or a WAV file (README: Serving over HTTP). With "
+                + "--wyoming-port, Home Assistant's Wyoming protocol too. Runs until stopped (Ctrl-C).",
                 "Listens on 127.0.0.1 only unless --bind says otherwise (see SECURITY.md)."})
 final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "HTTP port (0: any free one; default: ${DEFAULT-VALUE})")
@@ -71,8 +72,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
             try (EarshotServer server = EarshotServer.start(loaded, first, new EarshotServer.Settings(bind, port,
                     (long) (maxBodyMb * 1024 * 1024), limits))) {
                 System.out.printf("serving %s on http://%s:%d (GET /v1/models, POST /v1/recognize, WS /v1/listen); "
-                                + "Ctrl-C stops%n",
-                        String.join(", ", loaded.keySet()), host(), server.port());
+                                + "the page: http://%s:%d/; Ctrl-C stops%n",
+                        String.join(", ", loaded.keySet()), host(), server.port(),
+                        bind.equals("0.0.0.0") || bind.equals("::") ? "localhost" : host(), server.port());
                 try (WyomingServer wyoming = startWyoming(loaded, first)) {
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                         stopped.countDown();
