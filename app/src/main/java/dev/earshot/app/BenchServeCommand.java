@@ -7,6 +7,7 @@ import dev.earshot.api.KeywordModel;
 import dev.earshot.api.Spotter;
 import dev.earshot.audio.WavReader;
 import dev.earshot.server.EarshotServer;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -96,6 +97,7 @@ public final class BenchServeCommand implements Callable<Integer> {
                     senders.add(t);
                 }
                 report(0, clients, countFrom, server.openStreams());
+                long gcMillis = gcMillis();
                 double lastReport = 0;
                 while (System.nanoTime() < end) {
                     Thread.sleep(200);
@@ -105,9 +107,10 @@ public final class BenchServeCommand implements Callable<Integer> {
                         report(at, clients, countFrom, server.openStreams());
                     }
                 }
+                gcMillis = gcMillis() - gcMillis;  // the reports' own System.gc() included
                 for (Thread t : senders) t.join(TimeUnit.MINUTES.toMillis(2));
                 for (LoadStream c : clients) c.finished.get(60, TimeUnit.SECONDS);
-                return summary(clients, rate, oneSpotter);
+                return summary(clients, rate, oneSpotter, gcMillis);
             }
         }
     }
@@ -153,7 +156,13 @@ public final class BenchServeCommand implements Callable<Integer> {
                 BenchSoakCommand.memory(), at > 0 ? audio / wall : 0, open);
     }
 
-    private int summary(List<LoadStream> clients, int rate, double oneSpotter) {
+    private static long gcMillis() {
+        long ms = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
+        return ms;
+    }
+
+    private int summary(List<LoadStream> clients, int rate, double oneSpotter, long gcMillis) {
         double audio = 0;
         long passes = 0, wrong = 0, failed = 0;
         List<Long> lat = new ArrayList<>();
@@ -175,6 +184,7 @@ public final class BenchServeCommand implements Callable<Integer> {
                         + "chunk to detection: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms over %d detections%n",
                 clients.size(), realTime, realTime / clients.size(), audio, seconds, realTime / oneSpotter, passes, wrong, failed, p50, p90, p99,
                 max, l.length);
+        System.out.printf(Locale.ROOT, "  GC: %d ms in the run; load average at the end %s%n", gcMillis, loadAverage());
         for (LoadStream c : clients) if (c.failure != null) System.out.println("  a stream failed: " + c.failure);
         if (json) {
             System.out.printf(Locale.ROOT, "{\"streams\":%d,\"speed\":%s,\"realtime_streams\":%s,\"passes\":%d,"
@@ -184,6 +194,15 @@ public final class BenchServeCommand implements Callable<Integer> {
                     Stats.num(max), l.length, Stats.num(oneSpotter));
         }
         return wrong == 0 && failed == 0 && passes > 0 ? 0 : 1;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     private static double percentile(long[] sorted, double p) {
