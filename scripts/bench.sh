@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs Earshot's benchmarks side by side with the PyTorch anchors (../shared/anchors), in the same run,
 # first with the machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE, then with both unset (OpenBLAS then picks its
-# AVX-512 kernels here). Usage: scripts/bench.sh [gru|step|mfcc|stream|spark|all] > bench.log
+# AVX-512 kernels here). Usage: scripts/bench.sh [gru|step|mfcc|stream|spark|serve|all] > bench.log
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 anchors="${EARSHOT_ANCHORS:-$root/../shared/anchors}"
 what="${1:-all}"
 cd "$root"
 ./earshot --version >/dev/null  # builds on first use
-if ! /usr/bin/python3 -c "import torch" 2>/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
+if [ "$what" != serve ] && { ! /usr/bin/python3 -c "import torch" 2>/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; }; then
   echo "bench: the PyTorch anchor needs Debian's python3-torch, on OpenBLAS (without it, the reference BLAS runs it" >&2
   echo "       ~20x slower): apt-get install python3-torch libopenblas0-pthread" >&2
   exit 1
@@ -86,6 +86,18 @@ run_stream() {
   done
 }
 
+# WS /v1/listen under load: the server and its clients in one JVM on both CPUs. The capacity at full speed for 1, 2,
+# 4 and 8 streams, then 60 s at paces the machine keeps (16 streams at 10x, 64 at 2x and 128 at 1x real time), then
+# the window model's capacity and 4 of its streams at 10x. No anchor: nothing else serves these streams.
+run_serve() {
+  for n in 1 2 4 8; do taskset -c 0,1 ./earshot bench serve --streams "$n" --speed 0 --seconds 20 --json; done
+  taskset -c 0,1 ./earshot bench serve --streams 16 --speed 10 --seconds 60 --json
+  taskset -c 0,1 ./earshot bench serve --streams 64 --speed 2 --seconds 60 --json
+  taskset -c 0,1 ./earshot bench serve --streams 128 --speed 1 --seconds 60 --json
+  taskset -c 0,1 ./earshot bench serve --model windows --streams 2 --speed 0 --seconds 20 --json
+  taskset -c 0,1 ./earshot bench serve --model windows --streams 4 --speed 10 --seconds 60 --json
+}
+
 for env_mode in set unset; do
   echo "=== $(date -u +%FT%TZ) OPENBLAS_CORETYPE/L2_SIZE $env_mode; load $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$env_mode" = unset ]; then prefix=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE); else prefix=(env); fi
@@ -95,6 +107,7 @@ for env_mode in set unset; do
     mfcc) "${prefix[@]}" bash -c "$(declare -f run_mfcc); anchors='$anchors'; run_mfcc" ;;
     stream) "${prefix[@]}" bash -c "$(declare -f run_stream); anchors='$anchors'; run_stream" ;;
     spark) "${prefix[@]}" bash -c "$(declare -f run_spark); anchors='$anchors'; run_spark" ;;
+    serve) "${prefix[@]}" bash -c "$(declare -f run_serve); run_serve" ;;
     *) "${prefix[@]}" bash -c "$(declare -f run_gru run_mfcc run_stream); anchors='$anchors'; run_gru; run_mfcc; run_stream" ;;
   esac
 done

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 BenchTrainCommand.class,
                 BenchStreamCommand.class,
                 BenchSoakCommand.class,
+                BenchServeCommand.class,
                 BenchJmhCommand.class,
         })
 public final class BenchCommand implements Runnable {

@@ -96,7 +96,8 @@ public final class BenchSoakCommand implements Callable<Integer> {
         return new Run(first, 0);
     }
 
-    private static String memory() {
+    /** Heap after a GC and resident memory, for a report line. */
+    static String memory() {
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         String rss = "?";
