@@ -66,6 +66,7 @@ final class ListenStream implements SpotterListener {
         j.put("model", modelName);
         j.put("rate", rate);
         j.put("model_rate", model.sampleRate());
+        j.put("max_speed", speed.speed());  // so a client sending a file can pace it under the limit
         model.labels().forEach(j.putArray("labels")::add);
         model.labels().stream().filter(model::isKeyword).forEach(j.putArray("keywords")::add);
         return j.toString();

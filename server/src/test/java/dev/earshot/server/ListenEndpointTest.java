@@ -87,6 +87,7 @@ class ListenEndpointTest {
             assertEquals("windows", ready.get("model").asText());
             assertEquals(48000, ready.get("rate").asInt());
             assertEquals(16000, ready.get("model_rate").asInt());
+            assertEquals(1e6, ready.get("max_speed").asDouble(), "the server's --max-speed");
             List<String> labels = new ArrayList<>(), keywords = new ArrayList<>();
             ready.get("labels").forEach(l -> labels.add(l.asText()));
             ready.get("keywords").forEach(l -> keywords.add(l.asText()));

@@ -20,10 +20,11 @@ const ui = {
 const BLOCK_SECONDS = 0.05;       // audio per worklet block: the delay it adds, against 20 messages a second
 const FILE_CHUNK_SECONDS = 0.1;   // a file's audio per message
 const MAX_BUFFERED_BYTES = 1 << 20;
-// A file goes faster than real time but within the server's speed limit (by default 10 s of audio a second, with 50 s
-// allowed at once): 5 s at once, then 8 s a second.
+// A file goes faster than real time but within the server's speed limit (ready.max_speed: by default 10 s of audio a
+// second, with 5 s' worth of that allowed at once): 5 s at once, then 8 s a second, less under a lower limit.
 const FILE_BURST_SECONDS = 5;
 const FILE_SPEED = 8;
+const SPEED_WINDOW_SECONDS = 5;   // the server's averaging window
 const NON_WAV_RATE = 48000;       // decodeAudioData's rate for formats whose rate this page does not read
 
 let models = new Map();  // name → its entry in GET /v1/models
@@ -371,11 +372,14 @@ async function streamFile(file) {
   stream.onready = async (ready) => {
     setStatus('sending', `Sending ${file.name} (${seconds(durationMs)}, ${ready.rate} Hz) to model ${ready.model}…`);
     const chunk = Math.max(1, Math.round(audio.sampleRate * FILE_CHUNK_SECONDS));
+    const limit = ready.max_speed > 0 ? ready.max_speed : FILE_SPEED / 0.8;
+    const speed = Math.min(FILE_SPEED, 0.8 * limit);
+    const burst = Math.min(FILE_BURST_SECONDS, 0.5 * limit * SPEED_WINDOW_SECONDS);
     const started = performance.now();
     for (let i = 0; i < samples.length && !stream.closing; i += chunk) {
       stream.send(samples.subarray(i, i + chunk));
       const sent = Math.min(samples.length, i + chunk) / audio.sampleRate;
-      const due = started + 1000 * Math.max(0, sent - FILE_BURST_SECONDS) / FILE_SPEED;
+      const due = started + 1000 * Math.max(0, sent - burst) / speed;
       if (due > performance.now()) await sleep(due - performance.now());
       while (stream.socket.bufferedAmount > MAX_BUFFERED_BYTES && !stream.closing) await sleep(10);
     }
