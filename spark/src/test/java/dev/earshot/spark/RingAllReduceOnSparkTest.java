@@ -79,9 +79,11 @@ class RingAllReduceOnSparkTest {
         long t0 = System.nanoTime();
         Exception e = assertThrows(Exception.class, () -> sums(4, new int[] {1000}, 2));
         double s = (System.nanoTime() - t0) / 1e9;
-        // Spark reports whichever task it saw fail first: the dead rank, or a neighbour whose connection it closed.
+        // Spark reports whichever task it saw fail first: the dead rank, a neighbour whose connection it closed, or (seen
+        // once in ~20 runs) only that a barrier task of the result stage finished unsuccessfully, naming no cause.
         String m = String.valueOf(e.getMessage());
-        assertTrue(m.contains("rank 2 dies") || m.contains("the previous rank closed the connection"), m);
+        assertTrue(m.contains("rank 2 dies") || m.contains("the previous rank closed the connection")
+                || m.contains("Could not recover from a failed barrier ResultStage"), m);
         assertTrue(s < 20, "the stage failed in " + s + " s");
     }
 }
