@@ -38,10 +38,14 @@ final class Demo {
      * does: the WAV reader's float samples through a spotter at the model's rate in 10 ms chunks.
      */
     static List<Detection> listen(KeywordModel m, DetectionSettings d) throws IOException {
-        float[] pcm = WavReader.read(WAV, m.sampleRate()).samples();
+        return heard(m, d, m.sampleRate(), WavReader.read(WAV, m.sampleRate()).samples());
+    }
+
+    /** A spotter at {@code rate} fed float {@code pcm} in 10 ms chunks, from time 0. */
+    static List<Detection> heard(KeywordModel m, DetectionSettings d, int rate, float[] pcm) {
         List<Detection> out = new ArrayList<>();
-        try (Spotter s = new Spotter(m, d, out::add)) {
-            int chunk = m.sampleRate() / 100;
+        try (Spotter s = new Spotter(m, d, out::add, rate)) {
+            int chunk = rate / 100;
             for (int i = 0; i < pcm.length; i += chunk) s.accept(pcm, i, Math.min(chunk, pcm.length - i));
         }
         return out;

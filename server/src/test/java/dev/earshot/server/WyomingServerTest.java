@@ -73,12 +73,8 @@ class WyomingServerTest {
      * feeds a file, with the wake-word names the server gives ({@code prefix} + label).
      */
     static List<Heard> inProcess(KeywordModel m, float[] pcm, int rate, String prefix) {
-        List<Heard> heard = new ArrayList<>();
-        try (Spotter s = new Spotter(m, m.detectionSettings(), d -> heard.add(new Heard(prefix + d.label(), d.timeMs())), rate)) {
-            int chunk = rate / 100;
-            for (int i = 0; i < pcm.length; i += chunk) s.accept(pcm, i, Math.min(chunk, pcm.length - i));
-        }
-        return heard;
+        return Demo.heard(m, m.detectionSettings(), rate, pcm).stream()
+                .map(d -> new Heard(prefix + d.label(), d.timeMs())).toList();
     }
 
     /** {@code mono} as signed little-endian samples of {@code width} bytes, the same in each of {@code channels}. */
