@@ -138,7 +138,7 @@ final class SparkTrainCommand extends TrainCommand {
         int n = jobs.awaitSlots(workers, 120_000);
         System.err.printf(Locale.ROOT, "training on Spark: %d replicas of a GRU %dx%d, batch %d (%s clips each per "
                 + "step)%n", n, s.layers(), s.hidden(), s.batch(), n > s.batch() ? "0-1" : s.batch() / n + "-" + (s.batch() + n - 1) / n);
-        SparkTrain.Outcome o = jobs.train(job, n);
+        SparkTrain.Outcome o = jobs.train(job, n, index);  // the table's index as read to check the labels
         History h = new History();
         o.history().forEach(h::add);
         KeywordModel m = KeywordModel.load(new java.io.ByteArrayInputStream(o.model()), "the trained model");

@@ -92,8 +92,13 @@ public final class SparkJobs implements AutoCloseable {
 
     /** {@link SparkTrain#run}; a failed job comes back as an IOException with its first cause's message. */
     public SparkTrain.Outcome train(SparkTrain.Job job, int workers) throws IOException {
+        return train(job, workers, null);
+    }
+
+    /** {@link #train(SparkTrain.Job, int)} with its table's index read already ({@link #framesTable}), or null. */
+    public SparkTrain.Outcome train(SparkTrain.Job job, int workers, SparkFeaturize.Index index) throws IOException {
         try {
-            return SparkTrain.run(spark, job, workers);
+            return SparkTrain.run(spark, job, workers, index);
         } catch (RuntimeException e) {
             throw new IOException("the training job failed: " + rootMessage(e), e);
         }

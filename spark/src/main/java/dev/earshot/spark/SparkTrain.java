@@ -87,11 +87,19 @@ public final class SparkTrain {
 
     /** Trains {@code job} on {@code workers} tasks of one barrier stage (the cluster needs that many free slots). */
     public static Outcome run(SparkSession spark, Job job, int workers) {
+        return run(spark, job, workers, null);
+    }
+
+    /**
+     * {@link #run(SparkSession, Job, int)} with the {@link SparkFeaturize#index} of the job's table read already (by
+     * the caller, to check its labels and split), so that the driver does not collect its rows twice; null: read it.
+     */
+    public static Outcome run(SparkSession spark, Job job, int workers, SparkFeaturize.Index index) {
         if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, not " + workers);
         if (job.progress() == null) {
             String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
             try (ProgressLines p = ProgressLines.listen(host, System.err::println)) {
-                return run(spark, job.reportingTo(p.address()), workers);
+                return run(spark, job.reportingTo(p.address()), workers, index);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot listen for progress on " + host, e);
             }
@@ -102,15 +110,16 @@ public final class SparkTrain {
         if (job.table() == null) {
             models = BarrierStage.of(spark, workers, Outcome.class, ctx -> replica(job, null, ctx, null));
         } else {
-            SparkFeaturize.Index index = SparkFeaturize.index(spark, job.table());
+            if (index == null || !index.table().equals(job.table())) index = SparkFeaturize.index(spark, job.table());
             if (!FeatureSettings.fromMap(index.features()).equals(FeatureSettings.fromMap(job.features()))
                     || index.clipSamples() != job.data().clipSamples()) {
                 throw new IllegalArgumentException(job.table() + ": its frames were made with " + index.features()
                         + " on clips of " + index.clipSamples() + " samples, not the job's " + job.features() + " on "
                         + job.data().clipSamples());
             }
-            models = BarrierStage.of(routed(spark, job, index, workers), Outcome.class,
-                    (ctx, rows) -> replica(job, index, ctx, rows));
+            SparkFeaturize.Index read = index;
+            models = BarrierStage.of(routed(spark, job, read, workers), Outcome.class,
+                    (ctx, rows) -> replica(job, read, ctx, rows));
         }
         List<Outcome> out = models.repartition(1).collect();
         if (out.size() != 1) throw new IllegalStateException("expected one model from replica 0, got " + out.size());
