@@ -73,6 +73,8 @@ int main() {
     refuses("label smoothing = 1", [&] {
         eg_trainer_step(trainer, x.data(), 24, y.data(), 2, 2, 3, 1e-3f, .9f, .999f, 1e-8f, 0, 5, 1.0f, nullptr);
     });
+    refuses("bf16 = 2", [&] { eg_trainer_set_bf16(trainer, 2); });
+    refuses("bf16 with an odd hidden size (3)", [&] { eg_trainer_set_bf16(trainer, 1); });
     refuses("threads = 0", [&] { eg_trainer_create(model, 0); });
     refuses("streams = 0", [&] { eg_stream_create(model, 0, 0); });
     refuses("int8_weights = 2", [&] { eg_stream_create(model, 1, 2); });
@@ -102,5 +104,38 @@ int main() {
     ref::expect(last < first * 0.5, "T=B=H=I=1 training lowers the loss (final/first)", last / first, 0.5);
     eg_trainer_free(tt);
     eg_model_free(tiny);
+
+    // bfloat16 products: a small model (I = 3, H = 2, T = 4, B = 3) learns as the float one does.
+    if (eg_bf16_supported()) {
+        std::vector<float> xs(3 * 4 * 3);
+        for (size_t i = 0; i < xs.size(); i++) xs[i] = (float)((i * 7) % 5) / 5.0f - 0.4f;
+        int ys[3] = {0, 1, 2};
+        double loss_of[2][2];
+        for (int bf16 = 0; bf16 < 2; bf16++) {
+            int64_t m = eg_model_create(3, 2, 1, 3, 11);
+            int64_t t = eg_trainer_create(m, 2);
+            eg_trainer_set_bf16(t, bf16);
+            ref::expect(eg_trainer_get_bf16(t) == bf16, "eg_trainer_get_bf16 says what was set", eg_trainer_get_bf16(t),
+                        bf16);
+            for (int i = 0; i < 300; i++) {
+                last = eg_trainer_step(t, xs.data(), xs.size(), ys, 3, 3, 4, 3e-2f, .9f, .999f, 1e-8f, 0, 5, 0.0f, nullptr);
+                if (i == 0) loss_of[bf16][0] = last;
+            }
+            loss_of[bf16][1] = last;
+            eg_trainer_free(t);
+            eg_model_free(m);
+        }
+        ref::expect(std::fabs(loss_of[1][0] - loss_of[0][0]) < 1e-2 * loss_of[0][0],
+                    "bf16: the first step's loss is the float one's (relative difference)",
+                    std::fabs(loss_of[1][0] - loss_of[0][0]) / loss_of[0][0], 1e-2);
+        ref::expect(loss_of[1][1] < loss_of[1][0] * 0.5, "bf16: training lowers the loss (final/first)",
+                    loss_of[1][1] / loss_of[1][0], 0.5);
+    } else {
+        int64_t m = eg_model_create(3, 2, 1, 3, 11);
+        int64_t t = eg_trainer_create(m, 1);
+        refuses("bf16 on a CPU without AVX-512 BF16", [&] { eg_trainer_set_bf16(t, 1); });
+        eg_trainer_free(t);
+        eg_model_free(m);
+    }
     return ref::failures == 0 ? 0 : 1;
 }

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <vector>
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
@@ -187,6 +188,36 @@ RecurrentPack pack_recurrent(float* buf, const LayerView& p, int H) {
     return r;
 }
 
+size_t recurrent_pack_bf16(int H) { return packed_bf16(H, 2 * H) + 2 * packed_bf16(H, H) + packed_bf16(2 * H, H); }
+
+RecurrentPack pack_recurrent_bf16(float* buf, uint16_t* buf16, const LayerView& p, int H) {
+    const float* Whz = p.Wh;
+    const float* Whc = p.Wh + (size_t)2 * H * H;
+    RecurrentPack r{};
+    pack_transposed(buf, p.Wx, p.in, 3 * H, p.in);
+    r.x_t = buf;
+    uint16_t* at = buf16;
+    pack_transposed_bf16(at, Whz, H, 2 * H, H);
+    r.zr_t16 = at;
+    at += packed_bf16(H, 2 * H);
+    pack_transposed_bf16(at, Whc, H, H, H);
+    r.c_t16 = at;
+    at += packed_bf16(H, H);
+    pack_plain_bf16(at, Whc, H, H, H);
+    r.c16 = at;
+    at += packed_bf16(H, H);
+    pack_plain_bf16(at, Whz, H, 2 * H, H);
+    r.zr16 = at;
+    return r;
+}
+
+// A step's operand rounded to bfloat16 for the next product: [B, 2H] at most.
+static uint16_t* bf16_scratch(size_t n) {
+    thread_local std::vector<uint16_t> a;
+    if (a.size() < n) a.resize(n);
+    return a.data();
+}
+
 void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, const RecurrentPack* pack,
                  int T, int B, int H) {
     const int G = 3 * H;
@@ -200,18 +231,31 @@ void gru_forward(float* gates, float* rh, float* hs, const float* x, const Layer
     }
     const float* Whz = p.Wh;                    // [2H, H]  z and r rows
     const float* Whc = p.Wh + (size_t)2 * H * H;  // [H, H]   candidate rows
+    uint16_t* a16 = pack && pack->zr_t16 ? bf16_scratch((size_t)B * H) : nullptr;
     for (int t = 0; t < T; t++) {
         float* g = gates + (size_t)t * B * G;
         const float* hprev = hs + (size_t)t * B * H;
         float* h = hs + (size_t)(t + 1) * B * H;
         float* rht = rh + (size_t)t * B * H;
         // g[:, 0:2H] += hprev[B, H] · Whz^T
-        if (pack) gemm_packed(g, G, hprev, H, pack->zr_t, B, 2 * H, H, true);
-        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, 2 * H, H, 1.0f, hprev, H, Whz, H, 1.0f, g, G);
+        if (a16) {
+            to_bf16(a16, H, hprev, H, B, H);
+            gemm_packed_bf16(g, G, a16, H, pack->zr_t16, B, 2 * H, H, true);
+        } else if (pack) {
+            gemm_packed(g, G, hprev, H, pack->zr_t, B, 2 * H, H, true);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, 2 * H, H, 1.0f, hprev, H, Whz, H, 1.0f, g, G);
+        }
         gates_zr(g, rht, hprev, B, H);
         // g[:, 2H:3H] += (r ⊙ hprev)[B, H] · Whc^T
-        if (pack) gemm_packed(g + 2 * H, G, rht, H, pack->c_t, B, H, H, true);
-        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, H, 1.0f, rht, H, Whc, H, 1.0f, g + 2 * H, G);
+        if (a16) {
+            to_bf16(a16, H, rht, H, B, H);
+            gemm_packed_bf16(g + 2 * H, G, a16, H, pack->c_t16, B, H, H, true);
+        } else if (pack) {
+            gemm_packed(g + 2 * H, G, rht, H, pack->c_t, B, H, H, true);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, H, H, 1.0f, rht, H, Whc, H, 1.0f, g + 2 * H, G);
+        }
         candidate_update(g, h, hprev, B, H);
     }
 }
@@ -277,6 +321,7 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
     const float* Whc = p.Wh + (size_t)2 * H * H;
     // drh is carved from the running buffer's twin: dh is [2, B, H] (dh | drh)
     float* drh = dh + (size_t)B * H;
+    uint16_t* a16 = pack && pack->zr16 ? bf16_scratch((size_t)B * 2 * H) : nullptr;
     if (dh_last)
         std::memcpy(dh, dh_last, sizeof(float) * B * H);
     else
@@ -288,18 +333,35 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
         if (dhs) add_into(dh, dhs + (size_t)t * B * H, (size_t)B * H);
         backward_zc(dgt, dh, gt, hprev, B, H);
         // drh[B, H] = dc_pre[B, H] · Whc
-        if (pack) gemm_packed(drh, H, dgt + 2 * H, G, pack->c, B, H, H, false);
-        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f, drh, H);
+        if (a16) {
+            to_bf16(a16, H, dgt + 2 * H, G, B, H);
+            gemm_packed_bf16(drh, H, a16, H, pack->c16, B, H, H, false);
+        } else if (pack) {
+            gemm_packed(drh, H, dgt + 2 * H, G, pack->c, B, H, H, false);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f, drh, H);
+        }
         backward_r(dgt, dh, drh, gt, hprev, B, H);
         // dh[B, H] += [dz_pre | dr_pre][B, 2H] · Whz
-        if (pack) gemm_packed(dh, H, dgt, G, pack->zr, B, H, 2 * H, true);
-        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, 2 * H, 1.0f, dgt, G, Whz, H, 1.0f, dh, H);
+        if (a16) {
+            to_bf16(a16, 2 * H, dgt, G, B, 2 * H);
+            gemm_packed_bf16(dh, H, a16, 2 * H, pack->zr16, B, H, 2 * H, true);
+        } else if (pack) {
+            gemm_packed(dh, H, dgt, G, pack->zr, B, H, 2 * H, true);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, 2 * H, 1.0f, dgt, G, Whz, H, 1.0f, dh, H);
+        }
     }
     if (dh0) std::memcpy(dh0, dh, sizeof(float) * B * H);
     const int TB = T * B;
     // Weight gradients: one product each over all T·B rows.
     // dWh[0:2H] += dg[:, 0:2H]^T · hs[0:T]; dWh[2H:3H] += dg[:, 2H:3H]^T · rh; dWx += dg^T · x
-    if (pack) {
+    if (a16) {
+        gemm_at_b_bf16(g.Wh, H, dgates, G, hs, H, 2 * H, H, TB);
+        gemm_at_b_bf16(g.Wh + (size_t)2 * H * H, H, dgates + 2 * H, G, rh, H, H, H, TB);
+        if (In >= 64) gemm_at_b_bf16(g.Wx, In, dgates, G, x, In, G, In, TB);
+        else cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, TB, 1.0f, dgates, G, x, In, 1.0f, g.Wx, In);
+    } else if (pack) {
         gemm_at_b(g.Wh, H, dgates, G, hs, H, 2 * H, H, TB);
         gemm_at_b(g.Wh + (size_t)2 * H * H, H, dgates + 2 * H, G, rh, H, H, H, TB);
         // A first layer's few features would fill a fraction of the kernel's 32 columns: OpenBLAS does it better.

@@ -62,9 +62,19 @@ struct RecurrentPack {
     const float* c_t;   // Whc^T: K = H, N = H    forward  g[:, 2H:3H] += rh · Whc^T
     const float* c;     // Whc:   K = H, N = H    backward drh = dc · Whc
     const float* zr;    // Whz:   K = 2H, N = H   backward dh += [dz | dr] · Whz
+    // The same four recurrent matrices as bfloat16 panels, for bfloat16 products (products of operands rounded to
+    // bfloat16, summed in float; the weight gradients' products too). Null for float products, when the four above
+    // are set instead.
+    const uint16_t* zr_t16 = nullptr;
+    const uint16_t* c_t16 = nullptr;
+    const uint16_t* c16 = nullptr;
+    const uint16_t* zr16 = nullptr;
 };
 size_t recurrent_pack_floats(int In, int H);
 RecurrentPack pack_recurrent(float* buf, const LayerView& p, int H);
+// bfloat16 products (H even): buf holds packed_floats(In, 3H) floats for Wx^T, buf16 recurrent_pack_bf16(H) values.
+size_t recurrent_pack_bf16(int H);
+RecurrentPack pack_recurrent_bf16(float* buf, uint16_t* buf16, const LayerView& p, int H);
 
 // ---- one GRU layer ----
 // x     [T, B, In]  time-major input

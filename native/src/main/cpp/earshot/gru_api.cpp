@@ -248,6 +248,8 @@ struct Trainer {
     std::vector<Slice> slices;
     std::vector<std::vector<float>> pack_buf;  // per layer: Wx and Wh packed for this batch (packed_gemm_enabled() only)
     std::vector<RecurrentPack> packs;
+    bool bf16 = false;                             // bfloat16 products in training steps (eg_trainer_set_bf16)
+    std::vector<std::vector<uint16_t>> pack_bf16;  // per layer, when bf16
     std::vector<float> m, v;
     long step = 0;
 };
@@ -379,10 +381,19 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
         // The weights are fixed for the batch: packed once here, read by every slice at every step.
         tr.pack_buf.resize(d.layers);
         tr.packs.resize(d.layers);
+        // bfloat16 products for training steps only: inference (validation) keeps float products.
+        const bool bf16 = training && tr.bf16;
+        if (bf16) tr.pack_bf16.resize(d.layers);
         for (int l = 0; l < d.layers; l++) {
             const LayerView p = layer_view(d, P, l);
-            tr.pack_buf[l].resize(recurrent_pack_floats(p.in, d.hidden));
-            tr.packs[l] = pack_recurrent(tr.pack_buf[l].data(), p, d.hidden);
+            if (bf16) {
+                tr.pack_buf[l].resize(packed_floats(p.in, 3 * d.hidden));
+                tr.pack_bf16[l].resize(recurrent_pack_bf16(d.hidden));
+                tr.packs[l] = pack_recurrent_bf16(tr.pack_buf[l].data(), tr.pack_bf16[l].data(), p, d.hidden);
+            } else {
+                tr.pack_buf[l].resize(recurrent_pack_floats(p.in, d.hidden));
+                tr.packs[l] = pack_recurrent(tr.pack_buf[l].data(), p, d.hidden);
+            }
         }
         packs = tr.packs.data();
     }
@@ -485,6 +496,21 @@ int64_t eg_trainer_create(int64_t model, int threads) {
     t->v.assign(m->params.size(), 0.0f);
     return reinterpret_cast<int64_t>(t.release());
 }
+
+int eg_bf16_supported() { return bf16_supported() ? 1 : 0; }
+
+void eg_trainer_set_bf16(int64_t trainer, int on) {
+    Trainer* t = as_trainer(trainer);
+    if (on != 0 && on != 1) fail("bf16 must be 0 or 1, got " + std::to_string(on));
+    if (on && !bf16_supported())
+        fail(std::string("bfloat16 products need a CPU with AVX-512 BF16 and the packed kernels (this one runs ") +
+             packed_gemm_kernel() + (packed_gemm_enabled() ? " without AVX-512 BF16)" : ")"));
+    if (on && t->model->d.hidden % 2)
+        fail("bfloat16 products need an even hidden size, got " + std::to_string(t->model->d.hidden));
+    t->bf16 = on == 1;
+}
+
+int eg_trainer_get_bf16(int64_t trainer) { return as_trainer(trainer)->bf16 ? 1 : 0; }
 
 void eg_trainer_free(int64_t trainer) {
     Trainer* t = as_trainer(trainer);
@@ -666,6 +692,6 @@ int eg_blas_get_threads() { return openblas_get_num_threads(); }
 const char* eg_blas_info() {
     static thread_local std::string info;
     info = std::string(openblas_get_config()) + " core=" + openblas_get_corename() + " int8=" + gemv_q8_kernel() +
-           " recurrent=" + packed_gemm_kernel();
+           " recurrent=" + packed_gemm_kernel() + " bf16=" + (bf16_supported() ? "avx512" : "none");
     return info.c_str();
 }

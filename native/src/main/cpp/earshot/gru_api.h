@@ -48,6 +48,13 @@ int64_t eg_trainer_get_step(int64_t trainer);
 void eg_trainer_get_moments(int64_t trainer, float* m, float* v, int64_t len);
 void eg_trainer_set_moments(int64_t trainer, const float* m, const float* v, int64_t len, int64_t step);
 int eg_trainer_threads(int64_t trainer);
+// bfloat16 products (on = 1) in the trainer's steps and gradients: the GRU layers' recurrent products and weight
+// gradients take operands rounded to bfloat16 and sum them in float (twice the float kernel's work per instruction on
+// AVX-512 BF16); parameters, Adam, the gates and the head stay float, and inference keeps float products. Fails on a
+// CPU without AVX-512 BF16 (eg_bf16_supported() = 0), with EARSHOT_GEMM=blas, or for an odd hidden size.
+void eg_trainer_set_bf16(int64_t trainer, int on);
+int eg_trainer_get_bf16(int64_t trainer);
+int eg_bf16_supported();
 
 // ---- stream: hidden state of S independent streams, one frame at a time ----
 // int8_weights = 1: the layers' weight matrices are read as int8 (gru.h, Q8Layer; one copy per model and parameter
@@ -65,5 +72,5 @@ void eg_stream_reset(int64_t stream, int index);
 // ---- OpenBLAS ----
 void eg_blas_set_threads(int threads);
 int eg_blas_get_threads();
-// "OpenBLAS <config> core=<kernel name> int8=<avx512|avx2|scalar>"
+// "OpenBLAS <config> core=<kernel name> int8=<avx512|avx2|scalar> recurrent=<avx512|blas> bf16=<avx512|none>"
 const char* eg_blas_info();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace earshot {
 
@@ -35,5 +36,24 @@ void gemm_packed_bias(float* C, int ldc, const float* A, int lda, const float* P
 // C[M, N] (ldc) += A^T · X for A[K, M] (lda) and X[K, N] (ldx), both row-major and read in place: a layer's weight
 // gradients Σ_t dg_t^T · h_t over all T·B rows at once. Needs packed_gemm_enabled().
 void gemm_at_b(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K);
+
+// ---- bfloat16 products (AVX-512 BF16): operands rounded to bfloat16, products summed in float ----
+// vdpbf16ps multiplies pairs of bfloat16 and adds both products to a float lane: twice the float FMA's work per
+// instruction. A bf16 panel holds, for each pair of rows k = 2kk, 2kk + 1, the 32 columns' pairs interleaved (64
+// uint16, the even k in the low half of each 32-bit lane); an odd K's last pair has a zero partner. Panel p starts at
+// P + p·64·⌈K/2⌉. bf16 values are the top half of a float's bits, rounded to nearest even.
+bool bf16_supported();  // the CPU has AVX-512 BF16 and packed_gemm_enabled()
+size_t packed_bf16(int K, int N);
+void pack_transposed_bf16(uint16_t* P, const float* W, int ldw, int N, int K);  // from W[N, K], for C += A·W^T
+void pack_plain_bf16(uint16_t* P, const float* W, int ldw, int K, int N);       // from W[K, N], for C += A·W
+// dst[rows, cols] (row stride ldd, even) = bf16(src[rows, cols]) (row stride lds); cols even
+void to_bf16(uint16_t* dst, int ldd, const float* src, int lds, int rows, int cols);
+// C[M, N] (ldc) = or += A[M, K] · P for A in bfloat16 (row stride lda, even; K even). Needs bf16_supported().
+void gemm_packed_bf16(float* C, int ldc, const uint16_t* A, int lda, const uint16_t* P, int M, int N, int K,
+                      bool accumulate);
+// gemm_at_b with both operands rounded to bfloat16 as they are packed. Needs bf16_supported().
+void gemm_at_b_bf16(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K);
+uint16_t bf16_round(float x);  // round to nearest even (NaN stays NaN)
+float bf16_float(uint16_t b);
 
 }  // namespace earshot
