@@ -214,8 +214,7 @@ RecurrentPack pack_recurrent_bf16(float* buf, uint16_t* buf16, const LayerView& 
 // A step's operand rounded to bfloat16 for the next product: [B, 2H] at most.
 static uint16_t* bf16_scratch(size_t n) {
     thread_local std::vector<uint16_t> a;
-    if (a.size() < n) a.resize(n);
-    return a.data();
+    return aligned64(a, n);
 }
 
 void gru_forward(float* gates, float* rh, float* hs, const float* x, const LayerView& p, const RecurrentPack* pack,
@@ -359,8 +358,8 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
     if (a16) {
         gemm_at_b_bf16(g.Wh, H, dgates, G, hs, H, 2 * H, H, TB);
         gemm_at_b_bf16(g.Wh + (size_t)2 * H * H, H, dgates + 2 * H, G, rh, H, H, H, TB);
-        if (In >= 64) gemm_at_b_bf16(g.Wx, In, dgates, G, x, In, G, In, TB);
-        else cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, TB, 1.0f, dgates, G, x, In, 1.0f, g.Wx, In);
+        // At twice the float rate this beats OpenBLAS even on a first layer's few features (I = 40: 1.5 of 23 ms).
+        gemm_at_b_bf16(g.Wx, In, dgates, G, x, In, G, In, TB);
     } else if (pack) {
         gemm_at_b(g.Wh, H, dgates, G, hs, H, 2 * H, H, TB);
         gemm_at_b(g.Wh + (size_t)2 * H * H, H, dgates + 2 * H, G, rh, H, H, H, TB);

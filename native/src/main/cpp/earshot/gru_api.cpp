@@ -387,9 +387,8 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
         for (int l = 0; l < d.layers; l++) {
             const LayerView p = layer_view(d, P, l);
             if (bf16) {
-                tr.pack_buf[l].resize(packed_floats(p.in, 3 * d.hidden));
-                tr.pack_bf16[l].resize(recurrent_pack_bf16(d.hidden));
-                tr.packs[l] = pack_recurrent_bf16(tr.pack_buf[l].data(), tr.pack_bf16[l].data(), p, d.hidden);
+                tr.packs[l] = pack_recurrent_bf16(aligned64(tr.pack_buf[l], packed_floats(p.in, 3 * d.hidden)),
+                                                  aligned64(tr.pack_bf16[l], recurrent_pack_bf16(d.hidden)), p, d.hidden);
             } else {
                 tr.pack_buf[l].resize(recurrent_pack_floats(p.in, d.hidden));
                 tr.packs[l] = pack_recurrent(tr.pack_buf[l].data(), p, d.hidden);

@@ -356,20 +356,20 @@ void gemm_at_b_bf16(float* C, int ldc, const float* A, int lda, const float* X, 
     // As gemm_at_b: K in blocks of 256 rows, the block's rows of X packed (as bf16 pairs, half the bytes), each row
     // block's strip of A made into 8 consecutive pairs per kk.
     constexpr int kBlock = 256;
-    thread_local std::vector<uint16_t> packed;
-    thread_local std::vector<uint32_t> strip;
-    packed.resize(packed_bf16(kBlock, N));
-    strip.resize(8 * (kBlock / 2));
+    thread_local std::vector<uint16_t> packed_buf;
+    thread_local std::vector<uint32_t> strip_buf;
+    uint16_t* packed = aligned64(packed_buf, packed_bf16(kBlock, N));
+    uint32_t* strip = aligned64(strip_buf, 8 * (kBlock / 2));
     for (int k0 = 0; k0 < K; k0 += kBlock) {
         const int kc = std::min(kBlock, K - k0), KK = (kc + 1) / 2;
         const float* Ak = A + (size_t)k0 * lda;
-        pack_rows_bf16(packed.data(), X + (size_t)k0 * ldx, ldx, kc, N);
+        pack_rows_bf16(packed, X + (size_t)k0 * ldx, ldx, kc, N);
         for (int i = 0; i < M; i += 8) {
             const int rows = std::min(8, M - i);
-            copy_strip_bf16(strip.data(), Ak + i, lda, kc, rows);
+            copy_strip_bf16(strip, Ak + i, lda, kc, rows);
             for (int n0 = 0; n0 < N; n0 += kPanel) {
                 const int width = std::min(kPanel, N - n0);
-                kTilesBf16[rows](C + (size_t)i * ldc + n0, ldc, strip.data(), 1, 8, packed.data() + (size_t)n0 * 2 * KK,
+                kTilesBf16[rows](C + (size_t)i * ldc + n0, ldc, strip, 1, 8, packed + (size_t)n0 * 2 * KK,
                                  KK, low_mask(width), low_mask(std::max(0, width - 16)), true);
             }
         }

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace earshot {
 
@@ -53,6 +54,14 @@ void gemm_packed_bf16(float* C, int ldc, const uint16_t* A, int lda, const uint1
                       bool accumulate);
 // gemm_at_b with both operands rounded to bfloat16 as they are packed. Needs bf16_supported().
 void gemm_at_b_bf16(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K);
+// v resized to hold n values from a 64-byte boundary, which it returns: the kernels' 64-byte panel loads then never
+// straddle two cache lines.
+template <class T>
+T* aligned64(std::vector<T>& v, size_t n) {
+    v.resize(n + 64 / sizeof(T));
+    const uintptr_t at = (reinterpret_cast<uintptr_t>(v.data()) + 63) & ~(uintptr_t)63;
+    return reinterpret_cast<T*>(at);
+}
 uint16_t bf16_round(float x);  // round to nearest even (NaN stays NaN)
 float bf16_float(uint16_t b);
 
