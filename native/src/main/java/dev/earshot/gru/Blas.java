@@ -6,8 +6,8 @@ public final class Blas {
 
     /**
      * OpenBLAS's configuration string and the kernel it picked, then the int8 streaming kernel Earshot picked, e.g.
-     * "OpenBLAS 0.3.31 ... core=Haswell int8=avx512 recurrent=avx512" (recurrent: the training step's packed
-     * recurrent products, or "blas" where OpenBLAS does them).
+     * "OpenBLAS 0.3.31 ... core=Haswell int8=avx512 recurrent=avx512 bf16=avx512" (recurrent: the training step's packed
+     * recurrent products, or "blas" where OpenBLAS does them; bf16: whether {@link Precision#BF16} runs, "avx512" or "none").
      */
     public static String info() {
         GruNative.load();

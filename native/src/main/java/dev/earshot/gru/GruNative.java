@@ -73,6 +73,12 @@ public final class GruNative {
 
     public static native int eg_trainer_threads(long trainer);
 
+    public static native void eg_trainer_set_bf16(long trainer, int on);
+
+    public static native int eg_trainer_get_bf16(long trainer);
+
+    public static native int eg_bf16_supported();
+
     public static native long eg_stream_create(long model, int streams, int int8Recurrent);
 
     public static native void eg_stream_free(long stream);

@@ -59,6 +59,30 @@ public final class GruTrainer implements AutoCloseable {
         }
     }
 
+    /** How this trainer's steps multiply (FP32 unless set). */
+    public Precision precision() {
+        long h = handle.acquire();
+        try {
+            return GruNative.eg_trainer_get_bf16(h) == 1 ? Precision.BF16 : Precision.FP32;
+        } finally {
+            handle.release();
+        }
+    }
+
+    /**
+     * Sets how the following training steps and gradients multiply ({@link Precision}); {@link #infer} stays float.
+     * Refuses BF16 on a CPU without AVX-512 BF16 or for an odd hidden size.
+     */
+    public void setPrecision(Precision precision) {
+        precision.check(config.hidden());
+        long h = handle.acquire();
+        try {
+            GruNative.eg_trainer_set_bf16(h, precision == Precision.BF16 ? 1 : 0);
+        } finally {
+            handle.release();
+        }
+    }
+
     /**
      * One training step on a batch.
      *

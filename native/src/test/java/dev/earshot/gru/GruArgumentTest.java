@@ -30,6 +30,18 @@ class GruArgumentTest {
     }
 
     @Test
+    void precisionRefusesWhatCannotRun() {
+        refuses(IllegalArgumentException.class, "float32 or bfloat16", () -> Precision.parse("fp16"));
+        assertEquals(Precision.BF16, Precision.parse(" BF16"));
+        assertEquals(Precision.FP32, Precision.parse("Float32"));
+        try (GruModel m = new GruModel(CFG, 1); GruTrainer t = new GruTrainer(m, 1)) {  // hidden 3
+            refuses(IllegalArgumentException.class, Precision.bf16Supported() ? "even hidden size" : "AVX-512 BF16",
+                    () -> t.setPrecision(Precision.BF16));
+            assertEquals(Precision.FP32, t.precision());
+        }
+    }
+
+    @Test
     void modelChecksEveryArray() {
         try (GruModel m = new GruModel(CFG, 1)) {
             refuses(IllegalArgumentException.class, "parameters", () -> m.setParameters(new float[3]));
@@ -149,6 +161,13 @@ class GruArgumentTest {
                         GruNative.eg_stream_step(stream, new float[4], 4, new float[4], 4));
             } finally {
                 GruNative.eg_stream_free(stream);
+            }
+            long trainer = GruNative.eg_trainer_create(model, 1);
+            try {
+                refuses(RuntimeException.class, "bf16 must be 0 or 1", () -> GruNative.eg_trainer_set_bf16(trainer, 7));
+                refuses(RuntimeException.class, "bfloat16", () -> GruNative.eg_trainer_set_bf16(trainer, 1));  // hidden 3
+            } finally {
+                GruNative.eg_trainer_free(trainer);
             }
         } finally {
             GruNative.eg_model_free(model);

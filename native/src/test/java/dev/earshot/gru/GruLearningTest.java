@@ -1,6 +1,8 @@
 package dev.earshot.gru;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -29,12 +31,25 @@ class GruLearningTest {
 
     @Test
     void learnsToTellTwoPatternsApart() {
+        learns(Precision.FP32);
+    }
+
+    /** The same with bfloat16 products, where the CPU has them (the trainer says it runs them). */
+    @Test
+    void learnsWithBfloat16Products() {
+        assumeTrue(Precision.bf16Supported(), "no AVX-512 BF16 here: " + Blas.info());
+        learns(Precision.BF16);
+    }
+
+    private static void learns(Precision precision) {
         GruConfig cfg = new GruConfig(I, 24, 1, CLASSES);
         SplittableRandom rng = new SplittableRandom(2024);
         int B = 32;
         float[] x = new float[B * T * I];
         int[] y = new int[B];
         try (GruModel model = new GruModel(cfg, 1); GruTrainer trainer = new GruTrainer(model, 2)) {
+            trainer.setPrecision(precision);
+            assertEquals(precision, trainer.precision());
             double before = accuracy(trainer, new SplittableRandom(99));
             for (int step = 0; step < 400; step++) {
                 for (int b = 0; b < B; b++) sample(rng, x, y, b);
