@@ -6,6 +6,7 @@ import dev.earshot.gru.GruConfig;
 import dev.earshot.gru.GruModel;
 import dev.earshot.gru.GruStream;
 import dev.earshot.gru.GruTrainer;
+import dev.earshot.gru.Precision;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -48,6 +49,9 @@ public final class BenchGruCommand implements Callable<Integer> {
     @Option(names = "--weights", defaultValue = "FLOAT32",
             description = "stream mode: how the stream reads the weights, FLOAT32 or INT8 (default: ${DEFAULT-VALUE})")
     GruStream.Weights weights;
+    @Option(names = "--compute", defaultValue = "float32", paramLabel = "TYPE",
+            description = "train mode: how the step multiplies, float32 or bfloat16 (default: ${DEFAULT-VALUE})")
+    String compute;
     @Option(names = "--peak", description = "also time OpenBLAS SGEMM alone on the step's shapes")
     boolean peak;
     @Option(names = "--json", description = "print one JSON object as the last line")
@@ -55,6 +59,14 @@ public final class BenchGruCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Precision precision;
+        try {
+            precision = Precision.parse(compute);
+            if (mode == Mode.train) precision.check(hidden);
+            else if (precision != Precision.FP32) throw new IllegalArgumentException("applies to --mode train only");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--compute " + compute + ": " + e.getMessage());
+        }
         GruConfig cfg = new GruConfig(features, hidden, layers, classes);
         SplittableRandom rng = new SplittableRandom(1);
         int t = threads == null ? GruTrainer.defaultThreads() : threads;
@@ -73,6 +85,7 @@ public final class BenchGruCommand implements Callable<Integer> {
                     for (int i = 0; i < batch; i++) y[i] = rng.nextInt(classes);
                     AdamSettings adam = AdamSettings.of(1e-3f);
                     try (GruTrainer trainer = new GruTrainer(model, t)) {
+                        trainer.setPrecision(precision);
                         times = time(() -> trainer.step(x, y, batch, frames, adam));
                     }
                     perCallClips = batch;
@@ -108,7 +121,7 @@ public final class BenchGruCommand implements Callable<Integer> {
                 + " OPENBLAS_L2_SIZE=" + System.getenv().getOrDefault("OPENBLAS_L2_SIZE", "unset");
         System.out.printf(Locale.ROOT, "earshot gru mode=%s B=%d T=%d I=%d H=%d L=%d C=%d threads=%d%s%n", mode, batch,
                 frames, features, hidden, layers, classes, mode == Mode.stream ? 1 : t,
-                mode == Mode.stream ? " weights=" + weights : "");
+                mode == Mode.stream ? " weights=" + weights : " compute=" + precision.label());
         System.out.printf(Locale.ROOT, "  blas: %s; %s%n", Blas.info(), env);
         if (mode == Mode.stream) {
             System.out.printf(Locale.ROOT, "  us_median=%.3f us_min=%.3f steps_per_s=%.0f realtime_factor_10ms=%.0f gflops=%.2f%n",
@@ -125,11 +138,15 @@ public final class BenchGruCommand implements Callable<Integer> {
             b.append(",\"batch\":").append(batch).append(",\"frames\":").append(frames);
             b.append(",\"features\":").append(features).append(",\"hidden\":").append(hidden);
             b.append(",\"layers\":").append(layers).append(",\"threads\":").append(mode == Mode.stream ? 1 : t);
+            if (mode != Mode.stream) b.append(",\"compute\":").append(Stats.quote(precision.label()));
             b.append(",\"ms_median\":").append(Stats.num(ms));
             if (mode == Mode.stream) b.append(",\"us_median\":").append(Stats.num(ms * 1e3));
             b.append(",\"clips_per_s\":").append(Stats.num(clipsPerS));
             b.append(",\"gflops\":").append(Stats.num(gflops));
-            if (peak) b.append(",\"sgemm_peak_gflops\":").append(Stats.num(peakGflops));
+            if (peak) {
+                b.append(",\"sgemm_peak_gflops\":").append(Stats.num(peakGflops));
+                b.append(",\"share_of_sgemm_peak\":").append(Stats.num(gflops / peakGflops));
+            }
             b.append(",\"blas\":").append(Stats.quote(Blas.info()));
             b.append(",\"openblas_coretype\":").append(Stats.quote(System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset")));
             b.append("}");

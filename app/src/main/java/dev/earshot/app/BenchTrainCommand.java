@@ -11,6 +11,7 @@ import dev.earshot.gru.AdamSettings;
 import dev.earshot.gru.GruConfig;
 import dev.earshot.gru.GruModel;
 import dev.earshot.gru.GruTrainer;
+import dev.earshot.gru.Precision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -41,10 +42,19 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "trainer threads (default: 2 on 2+ cores)") Integer threads;
     @picocli.CommandLine.Mixin
     FeatureOptions features = new FeatureOptions(30, 10, 40, 40);
+    @Option(names = "--compute", defaultValue = "float32", paramLabel = "TYPE",
+            description = "how the steps multiply, float32 or bfloat16 (default: ${DEFAULT-VALUE})") String compute;
     @Option(names = "--json", description = "print one JSON object as the last line") boolean json;
 
     @Override
     public Integer call() throws IOException {
+        Precision precision;
+        try {
+            precision = Precision.parse(compute);
+            precision.check(hidden);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--compute " + compute + ": " + e.getMessage());
+        }
         FeatureSettings fs = features.settings();
         Mfcc mfcc = new Mfcc(fs);
         int clipSamples = fs.sampleRate();
@@ -71,11 +81,12 @@ public final class BenchTrainCommand implements Callable<Integer> {
         double loadS = (System.nanoTime() - t0) / 1e9;
         int n = f.size(), T = mfcc.frameCount(clipSamples), C = mfcc.coefficients(), frame = T * C;
         int t = threads == null ? GruTrainer.defaultThreads() : threads;
-        System.out.printf(Locale.ROOT, "features of %d clips: %s from %s in %.1f s; T=%d I=%d H=%d B=%d threads=%d%n", n,
-                f.status(), f.file(), loadS, T, C, hidden, batch, t);
+        System.out.printf(Locale.ROOT, "features of %d clips: %s from %s in %.1f s; T=%d I=%d H=%d B=%d threads=%d "
+                + "compute=%s%n", n, f.status(), f.file(), loadS, T, C, hidden, batch, t, precision.label());
         double[] clipsPerS = new double[epochs];
         try (GruModel model = new GruModel(new GruConfig(C, hidden, layers, labels.size()), 1);
              GruTrainer trainer = new GruTrainer(model, t)) {
+            trainer.setPrecision(precision);
             float[] x = new float[batch * frame];
             int[] yb = new int[batch];
             int[] order = new int[n];
@@ -107,8 +118,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "median %.0f clips/s: an 85,000-clip epoch would take %.1f s%n", med, 85000 / med);
         if (json) {
             System.out.printf(Locale.ROOT, "{\"clips_per_s\":%s,\"epoch_85k_s\":%s,\"frames\":%d,\"features\":%d,"
-                    + "\"hidden\":%d,\"batch\":%d,\"threads\":%d}%n", Stats.num(med), Stats.num(85000 / med), T, C,
-                    hidden, batch, t);
+                    + "\"hidden\":%d,\"batch\":%d,\"threads\":%d,\"compute\":%s}%n", Stats.num(med), Stats.num(85000 / med), T, C,
+                    hidden, batch, t, Stats.quote(precision.label()));
         }
         return 0;
     }

@@ -73,6 +73,7 @@ class OptionsCheckedTest {
         String[][] cases = {
                 {"--weights", "float64", "--weights", "float32, float16 or int8"},
                 {"--keep", "worst", "--keep", "best or last"},
+                {"--compute", "float16", "--compute", "float32 or bfloat16", "'float16'"},
                 {"--split", "nope", "--split", "auto, lists, hash or speakers"},
                 {"--epochs", "0", "--epochs", "at least 1"},
                 {"--batch", "0", "--batch", "at least 1"},
@@ -105,6 +106,11 @@ class OptionsCheckedTest {
             assertFalse(Files.exists(out) || Files.exists(Path.of(out + ".ckpt")), "no model for " + Arrays.toString(c));
         }
         assertFalse(Files.exists(dir.resolve("missing")), "--out's folder is not created");
+        // bfloat16 products need an even hidden size (and AVX-512 BF16): said before the dataset is read too
+        Run r = run(train(out, "--compute", "bfloat16", "--hidden", "7"));
+        refused(r, "train", "--compute bfloat16", dev.earshot.gru.Precision.bf16Supported() ? "even hidden size, got 7"
+                : "AVX-512 BF16");
+        assertFalse(r.err().contains("loaded"), "refused before the dataset is read: " + r.err());
     }
 
     @Test
@@ -172,6 +178,18 @@ class OptionsCheckedTest {
                 list.toString(), listed.toString());
         refused(run("eval", "--model", "default", "--data", listed.toString(), "--split", "test"), "eval",
                 "--split", "training, validation, testing or all");
+    }
+
+    @Test
+    void benchGruSaysHowTheStepMultiplies() throws Exception {
+        String compute = dev.earshot.gru.Precision.bf16Supported() ? "bfloat16" : "float32";
+        Run r = run("bench", "gru", "--mode", "train", "--batch", "4", "--frames", "3", "--features", "5", "--hidden", "8",
+                "--reps", "1", "--warmup", "0", "--compute", compute, "--json");
+        assertEquals(0, r.exit(), r.err());
+        String json = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(json.contains("\"compute\":\"" + compute + "\""), json);
+        refused(run("bench", "gru", "--compute", "int4"), "bench gru", "--compute int4", "float32 or bfloat16");
+        refused(run("bench", "gru", "--mode", "infer", "--compute", "bfloat16"), "bench gru", "--mode train only");
     }
 
     @Test

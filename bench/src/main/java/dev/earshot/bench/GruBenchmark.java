@@ -5,6 +5,7 @@ import dev.earshot.gru.GruConfig;
 import dev.earshot.gru.GruModel;
 import dev.earshot.gru.GruStream;
 import dev.earshot.gru.GruTrainer;
+import dev.earshot.gru.Precision;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,6 +43,9 @@ public class GruBenchmark {
     int hidden;
     @Param({"2"})
     int threads;
+    /** How training steps multiply: float32, or bfloat16 where the CPU has AVX-512 BF16 (-p compute=bfloat16). */
+    @Param({"float32"})
+    String compute;
 
     private GruModel model;
     private GruTrainer trainer;
@@ -55,6 +59,7 @@ public class GruBenchmark {
         GruConfig cfg = new GruConfig(features, hidden, 1, 12);
         model = new GruModel(cfg, 1);
         trainer = new GruTrainer(model, threads);
+        trainer.setPrecision(Precision.parse(compute));
         stream = new GruStream(model, 1);
         SplittableRandom rng = new SplittableRandom(3);
         x = new float[batch * frames * features];

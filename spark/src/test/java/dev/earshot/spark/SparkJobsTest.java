@@ -1,5 +1,6 @@
 package dev.earshot.spark;
 
+import dev.earshot.gru.Precision;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -109,7 +110,7 @@ class SparkJobsTest {
         TrainSettings d = TrainSettings.defaults();
         // Small and quick, with what the replicas must get right: augmentation, context, EMA, clipping.
         return new TrainSettings(24, 1, 3, 10, 3e-3f, 0.1f, 1f, 5, 1, d.noiseProbability(), d.noiseVolume(),
-                d.shiftSamples(), 0f, 0.5f, 1, 5, 1, 3, 0f, 0.9f, false, 0.05f, 20, null, 0, 0f, 0f);
+                d.shiftSamples(), 0f, 0.5f, 1, 5, 1, 3, 0f, 0.9f, false, 0.05f, 20, null, 0, 0f, 0f, Precision.FP32);
     }
 
     static SparkTrain.Job job(String checkpoint, int failOnce) {
@@ -170,7 +171,7 @@ class SparkJobsTest {
         // Frames have no audio to augment: no noise, shift, masks or context.
         TrainSettings plain = new TrainSettings(d.hidden(), d.layers(), d.epochs(), d.batch(), d.learningRate(),
                 d.weightDecay(), d.clipNorm(), d.seed(), 1, 0f, 0f, 0, d.silenceFraction(), d.unknownFraction(), 0,
-                d.timeMaskWidth(), 0, d.bandMaskWidth(), 0f, d.emaDecay(), false, d.labelSmoothing(), 0, null, 0, 0f, 0f);
+                d.timeMaskWidth(), 0, d.bandMaskWidth(), 0f, d.emaDecay(), false, d.labelSmoothing(), 0, null, 0, 0f, 0f, Precision.FP32);
         SparkTrain.Job audio = job(dir.resolve("c.ckpt").toString(), 0);
         audio = new SparkTrain.Job(audio.data(), plain, audio.features(), audio.checkpoint(), false, null, null, 0, null);
         float[] one;

@@ -1,5 +1,6 @@
 package dev.earshot.training;
 
+import dev.earshot.gru.Precision;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,7 +19,8 @@ import java.util.Map;
  * afresh) when there are fewer: twenty clips of one's own word then still make a few hundred steps.
  * {@code pitchPerturbation} > 0 shifts each speech clip's pitch by up to that fraction, its tempo kept
  * ({@link dev.earshot.datasets.PitchShift}); {@code reverbProbability} > 0 plays that share of the speech clips in
- * a generated room ({@link dev.earshot.datasets.RoomReverb}).
+ * a generated room ({@link dev.earshot.datasets.RoomReverb}). {@code precision} is how the steps multiply
+ * ({@link Precision}: bfloat16 products train about 1.6x faster where the CPU has AVX-512 BF16).
  */
 public record TrainSettings(
         int hidden, int layers, int epochs, int batch, float learningRate, float weightDecay, float clipNorm,
@@ -26,11 +28,11 @@ public record TrainSettings(
         float noiseProbability, float noiseVolume, int shiftSamples, float silenceFraction, float unknownFraction,
         int timeMasks, int timeMaskWidth, int bandMasks, int bandMaskWidth, float speedPerturbation, float emaDecay, boolean keepBest, float labelSmoothing,
         int contextFrames, NegativeSettings negatives, int minWordDraws, float pitchPerturbation,
-        float reverbProbability) implements java.io.Serializable {
+        float reverbProbability, Precision precision) implements java.io.Serializable {
 
     public static TrainSettings defaults() {
         return new TrainSettings(256, 1, 80, 64, 2e-3f, 0f, 5f, 0L, dev.earshot.gru.GruTrainer.defaultThreads(),
-                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, null, 0, 0f, 0f);
+                0.8f, 0.1f, 1600, 0.1f, 0.1f, 2, 5, 2, 5, 0f, 0f, true, 0f, 0, null, 0, 0f, 0f, Precision.FP32);
     }
 
     public TrainSettings {
@@ -48,6 +50,7 @@ public record TrainSettings(
                 || pitchPerturbation < 0 || pitchPerturbation >= 0.5f || reverbProbability < 0 || reverbProbability > 1) {
             throw new IllegalArgumentException("augmentation settings out of range");
         }
+        java.util.Objects.requireNonNull(precision, "precision");
     }
 
     /** The same settings on {@code n} native threads. */
@@ -55,7 +58,15 @@ public record TrainSettings(
         return new TrainSettings(hidden, layers, epochs, batch, learningRate, weightDecay, clipNorm, seed, n,
                 noiseProbability, noiseVolume, shiftSamples, silenceFraction, unknownFraction, timeMasks, timeMaskWidth,
                 bandMasks, bandMaskWidth, speedPerturbation, emaDecay, keepBest, labelSmoothing, contextFrames, negatives,
-                minWordDraws, pitchPerturbation, reverbProbability);
+                minWordDraws, pitchPerturbation, reverbProbability, precision);
+    }
+
+    /** The same settings with the training steps' products in {@code p}. */
+    public TrainSettings withPrecision(Precision p) {
+        return new TrainSettings(hidden, layers, epochs, batch, learningRate, weightDecay, clipNorm, seed, threads,
+                noiseProbability, noiseVolume, shiftSamples, silenceFraction, unknownFraction, timeMasks, timeMaskWidth,
+                bandMasks, bandMaskWidth, speedPerturbation, emaDecay, keepBest, labelSmoothing, contextFrames, negatives,
+                minWordDraws, pitchPerturbation, reverbProbability, p);
     }
 
     /** As text, for the model's provenance and the checkpoint. */
@@ -71,6 +82,7 @@ public record TrainSettings(
         m.put("clip_norm", Float.toString(clipNorm));
         m.put("seed", Long.toString(seed));
         m.put("threads", Integer.toString(threads));
+        m.put("precision", precision.label());
         m.put("noise_probability", Float.toString(noiseProbability));
         m.put("noise_volume", Float.toString(noiseVolume));
         m.put("shift_samples", Integer.toString(shiftSamples));

@@ -187,6 +187,7 @@ public final class Trainer {
         int bestEpoch = 0, done = 0;
         try (GruModel gru = new GruModel(arch, s.seed()); GruTrainer trainer = new GruTrainer(gru, s.threads());
              GruModel averaged = new GruModel(arch, s.seed()); GruTrainer scorer = new GruTrainer(averaged, s.threads())) {
+            trainer.setPrecision(s.precision());  // the scorer only infers, in float
             if (initGru != null) {
                 float[] p = gru.parameters();  // a fresh head (seeded as any run's) under the given layers
                 System.arraycopy(initGru, 0, p, 0, initGru.length);

@@ -1,5 +1,6 @@
 package dev.earshot.training;
 
+import dev.earshot.gru.Precision;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -93,7 +94,7 @@ class DataParallelTrainingTest {
         TrainSettings d = TrainSettings.defaults();
         // Small and quick, but with what data-parallel steps must get right: augmentation, context, EMA, clipping.
         return new TrainSettings(24, 1, epochs, 10, 3e-3f, 0.1f, 1f, 5, 1, d.noiseProbability(), d.noiseVolume(),
-                d.shiftSamples(), 0f, 0.5f, 1, 5, 1, 3, 0f, 0.9f, false, 0.05f, 20, null, 0, 0f, 0f);
+                d.shiftSamples(), 0f, 0.5f, 1, 5, 1, 3, 0f, 0.9f, false, 0.05f, 20, null, 0, 0f, 0f, Precision.FP32);
     }
 
     static Trainer.Result train(TrainSettings s, Path ckpt, DataParallel p, int shardOf) throws IOException {
@@ -148,7 +149,7 @@ class DataParallelTrainingTest {
                     s.weightDecay(), s.clipNorm(), s.seed() + 1, s.threads(), s.noiseProbability(), s.noiseVolume(),
                     s.shiftSamples(), s.silenceFraction(), s.unknownFraction(), s.timeMasks(), s.timeMaskWidth(),
                     s.bandMasks(), s.bandMaskWidth(), s.speedPerturbation(), s.emaDecay(), s.keepBest(),
-                    s.labelSmoothing(), s.contextFrames(), null, 0, 0f, 0f), dir.resolve("c.ckpt"), null)
+                    s.labelSmoothing(), s.contextFrames(), null, 0, 0f, 0f, s.precision()), dir.resolve("c.ckpt"), null)
                     .model().gru().parameters();
             double otherDiff = 0;
             for (int i = 0; i < a.length; i++) otherDiff = Math.max(otherDiff, Math.abs(a[i] - c[i]));
@@ -171,12 +172,12 @@ class DataParallelTrainingTest {
                 s.weightDecay(), s.clipNorm(), s.seed(), s.threads(), s.noiseProbability(), s.noiseVolume(),
                 s.shiftSamples(), s.silenceFraction(), s.unknownFraction(), s.timeMasks(), s.timeMaskWidth(),
                 s.bandMasks(), s.bandMaskWidth(), s.speedPerturbation(), s.emaDecay(), s.keepBest(), s.labelSmoothing(),
-                s.contextFrames(), null, 0, 0f, 0f);
+                s.contextFrames(), null, 0, 0f, 0f, s.precision());
         TrainSettings otherSeed = new TrainSettings(s.hidden(), s.layers(), s.epochs(), s.batch(), s.learningRate(),
                 s.weightDecay(), s.clipNorm(), s.seed() + 1, s.threads(), s.noiseProbability(), s.noiseVolume(),
                 s.shiftSamples(), s.silenceFraction(), s.unknownFraction(), s.timeMasks(), s.timeMaskWidth(),
                 s.bandMasks(), s.bandMaskWidth(), s.speedPerturbation(), s.emaDecay(), s.keepBest(), s.labelSmoothing(),
-                s.contextFrames(), null, 0, 0f, 0f);
+                s.contextFrames(), null, 0, 0f, 0f, s.precision());
         for (Object[] c : new Object[][] {{otherRate, "diverged"}, {otherSeed, "drew another batch"}}) {
             InMemory ring = new InMemory(2);
             ExecutorService pool = Executors.newFixedThreadPool(2);

@@ -1,5 +1,6 @@
 package dev.earshot.training;
 
+import dev.earshot.gru.Precision;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +42,7 @@ class FramesTrainingTest {
         TrainSettings d = DataParallelTrainingTest.settings(epochs);
         return new TrainSettings(d.hidden(), d.layers(), epochs, d.batch(), 1e-2f, d.weightDecay(), d.clipNorm(),
                 d.seed(), 1, 0f, 0f, 0, d.silenceFraction(), d.unknownFraction(), 0, d.timeMaskWidth(), 0,
-                d.bandMaskWidth(), 0f, d.emaDecay(), false, d.labelSmoothing(), 0, null, 0, 0f, 0f);
+                d.bandMaskWidth(), 0f, d.emaDecay(), false, d.labelSmoothing(), 0, null, 0, 0f, 0f, Precision.FP32);
     }
 
     static Trainer.Result train(TrainingData td, TrainSettings s, Path ckpt) throws Exception {
