@@ -27,19 +27,29 @@ run_gru() {
 }
 
 # The training step at the anchor's shape and the bundled default's (issue 20), per core on each CPU in turn: Earshot
-# with its packed recurrent products and with OpenBLAS doing them (EARSHOT_GEMM=blas), beside PyTorch on the same CPU;
-# then the whole machine, Earshot on two threads beside PyTorch's two-core settings.
+# with its packed recurrent products in float32 and in bfloat16 (where the CPU has AVX-512 BF16), and with OpenBLAS
+# doing them (EARSHOT_GEMM=blas), beside PyTorch on the same CPU; then the whole machine, Earshot on two threads beside
+# PyTorch's two-core settings.
 run_step() {
+  bf16=no
+  ./earshot bench gru --reps 1 --warmup 0 --compute bfloat16 >/dev/null 2>&1 && bf16=yes
+  echo "--- bfloat16 products on this CPU: $bf16"
   for shape in "98 40 128" "47 10 512"; do
     set -- $shape
     for cpu in $(seq 0 $(( $(nproc) - 1 ))); do
       echo "--- CPU $cpu T=$1 I=$2 H=$3"
       taskset -c "$cpu" ./earshot bench gru --mode train --batch 64 --frames "$1" --features "$2" --hidden "$3" --threads 1 --peak --json
+      if [ "$bf16" = yes ]; then
+        taskset -c "$cpu" ./earshot bench gru --mode train --batch 64 --frames "$1" --features "$2" --hidden "$3" --threads 1 --compute bfloat16 --peak --json
+      fi
       EARSHOT_GEMM=blas taskset -c "$cpu" ./earshot bench gru --mode train --batch 64 --frames "$1" --features "$2" --hidden "$3" --threads 1 --json
       taskset -c "$cpu" /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 1 --modes train --batch 64 --T "$1" --I "$2" --hidden "$3"
     done
     echo "--- both CPUs T=$1 I=$2 H=$3"
     ./earshot bench gru --mode train --batch 64 --frames "$1" --features "$2" --hidden "$3" --threads 2 --json
+    if [ "$bf16" = yes ]; then
+      ./earshot bench gru --mode train --batch 64 --frames "$1" --features "$2" --hidden "$3" --threads 2 --compute bfloat16 --json
+    fi
     /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 1 --modes train --batch 64 --T "$1" --I "$2" --hidden "$3"
     OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 "$anchors/pytorch_gru_bench.py" --threads 2 --modes train --batch 64 --T "$1" --I "$2" --hidden "$3"
   done
@@ -99,8 +109,11 @@ run_serve() {
 }
 
 for env_mode in set unset; do
-  echo "=== $(date -u +%FT%TZ) OPENBLAS_CORETYPE/L2_SIZE $env_mode; load $(cut -d' ' -f1-3 /proc/loadavg)"
   if [ "$env_mode" = unset ]; then prefix=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE); else prefix=(env); fi
+  # "set" is the environment as found: say what it holds, since a shell without the machine's settings has neither
+  shown="OPENBLAS_CORETYPE=unset OPENBLAS_L2_SIZE=unset"
+  [ "$env_mode" = set ] && shown="OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}"
+  echo "=== $(date -u +%FT%TZ) OPENBLAS_CORETYPE/L2_SIZE $env_mode ($shown); load $(cut -d' ' -f1-3 /proc/loadavg)"
   case "$what" in
     gru) "${prefix[@]}" bash -c "$(declare -f run_gru); anchors='$anchors'; run_gru" ;;
     step) "${prefix[@]}" bash -c "$(declare -f run_step); anchors='$anchors'; run_step" ;;
