@@ -44,6 +44,8 @@ public final class Trainer {
     private String miningModelName;
     private float[] initGru;      // the recurrent layers' parameters to start from (transfer learning), or null
     private float[][] initNorm;   // and the normalization they were trained with
+    private float[] initHead;       // its head, taken when this run's labels are initLabels
+    private List<String> initLabels;
     private String initName;
     private DataParallel parallel;  // the other replicas of a data-parallel run, or null
     private long gatherNanos;       // time in the batch's sum this epoch
@@ -76,8 +78,9 @@ public final class Trainer {
 
     /**
      * Starts from {@code model}'s GRU layers (transfer learning) with a new head for this run's labels: the
-     * layers' parameters and the feature normalization they were trained with are taken; its head is not, since
-     * its labels differ. The run's architecture and feature settings must be the model's.
+     * layers' parameters and the feature normalization they were trained with are taken. Its head is taken too when
+     * this run's labels are the model's, in order (training on: more data, or one's own false triggers as
+     * negatives); otherwise a fresh head is drawn. The run's architecture and feature settings must be the model's.
      */
     public Trainer startFrom(KeywordModel model, String name) {
         GruConfig a = model.architecture();
@@ -89,9 +92,16 @@ public final class Trainer {
         if (!f.normalized()) throw new IllegalArgumentException(name + ": has no feature normalization to start from");
         float[] p = model.gru().parameters();
         this.initGru = java.util.Arrays.copyOf(p, gruParameterCount(a));
+        this.initHead = java.util.Arrays.copyOfRange(p, gruParameterCount(a), p.length);
+        this.initLabels = model.labels();
         this.initNorm = new float[][] {f.normMean(), f.normStd()};
         this.initName = name;
         return this;
+    }
+
+    /** Whether the run starts from --init's head as well as its layers: the same labels in the same order. */
+    public boolean keepsInitHead() {
+        return initLabels != null && initLabels.equals(data.labels());
     }
 
     /** Parameters of the recurrent layers: all of {@link GruModel#parameters()} but the head, which comes last. */
@@ -191,6 +201,7 @@ public final class Trainer {
             if (initGru != null) {
                 float[] p = gru.parameters();  // a fresh head (seeded as any run's) under the given layers
                 System.arraycopy(initGru, 0, p, 0, initGru.length);
+                if (keepsInitHead()) System.arraycopy(initHead, 0, p, initGru.length, initHead.length);
                 gru.setParameters(p);
             }
             best = gru.parameters();
@@ -213,6 +224,10 @@ public final class Trainer {
                             : nWords + " word draws of " + known.size() + " clips", nUnknown, nSilence,
                     nNegative > 0 ? " + " + nNegative + " negative windows" : "", nVal, s.layers(), s.hidden(), T,
                     C, stepsPerEpoch));
+            if (initName != null && ckpt == null) {
+                listener.message("starting from " + initName + "'s GRU layers" + (keepsInitHead()
+                        ? " and its head (the same labels)" : " with a new head for " + data.labels().size() + " labels"));
+            }
             float[] x = new float[s.batch() * T * C];
             int[] y = new int[s.batch()];
             float[] grads = parallel == null ? null : new float[(int) arch.parameterCount()];
@@ -301,6 +316,7 @@ public final class Trainer {
         provenance.put("validation_clips", Integer.toString(nVal));
         if (miningModel != null && mining) provenance.put("hard_negatives_mined_with", miningModelName);
         if (initName != null) provenance.put("initialized_from", initName);
+        if (initName != null) provenance.put("initial_head", keepsInitHead() ? "kept" : "new");
         if (parallel != null) provenance.put("data_parallel_replicas", Integer.toString(parallel.size()));
         s.toMap().forEach((k, v) -> provenance.put("train." + k, v));
         provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", bestAcc));
@@ -488,6 +504,7 @@ public final class Trainer {
         m.put("clip_samples", Integer.toString(clipSamples));
         if (miningModelName != null) m.put("hard_negatives_mined_with", miningModelName);
         if (initName != null) m.put("initialized_from", initName);
+        if (initName != null) m.put("initial_head", keepsInitHead() ? "kept" : "new");
         if (parallel != null) m.put("replicas", Integer.toString(parallel.size()));
         return m;
     }
