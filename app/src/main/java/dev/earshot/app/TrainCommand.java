@@ -150,7 +150,8 @@ public class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FeatureOptions features = new FeatureOptions();
     @Option(names = "--init", paramLabel = "MODEL", description = "transfer learning: start from this model's GRU "
-            + "(default, windows or a .earshot file) with a new head for --labels; its feature settings and size come "
+            + "(default, windows or a .earshot file) with a new head for --labels (its own head when the labels are its "
+            + "labels); its feature settings and size come "
             + "with it, and --epochs / --lr / --unknown-percent default to " + INIT_EPOCHS + " / " + INIT_LR + " / "
             + INIT_UNKNOWN_PERCENT + " (a few clips of your own words train in minutes)")
     String init;

@@ -44,13 +44,18 @@ class TransferLearningTest {
         return java.util.Arrays.copyOf(m.gru().parameters(), (int) (a.parameterCount() - (long) a.classes() * a.hidden() - a.classes()));
     }
 
+    /** One epoch from the base model at a learning rate too small to move anything: the run ends where it started. */
+    static TrainEvalRecognizeTest.Run startFromBase(Path out, String labels) {
+        TrainEvalRecognizeTest.Run r = TrainEvalRecognizeTest.run(args(out, "--init", base.toString(), "--labels", labels,
+                "--epochs", "1", "--lr", "1e-12"));
+        assertEquals(0, r.exit(), r.err());
+        return r;
+    }
+
     @Test
     void startsFromTheModelsGruWithANewHead() throws Exception {
         Path b = dir.resolve("b.earshot"), scratch = dir.resolve("scratch.earshot");
-        // A learning rate too small to move anything: what the run ends with is what it started from.
-        TrainEvalRecognizeTest.Run r = TrainEvalRecognizeTest.run(args(b, "--init", base.toString(), "--labels", "up",
-                "--epochs", "1", "--lr", "1e-12"));
-        assertEquals(0, r.exit(), r.err());
+        startFromBase(b, "up");
         TrainEvalRecognizeTest.Run s = TrainEvalRecognizeTest.run(args(scratch, "--labels", "up", "--hidden", "24",
                 "--epochs", "1", "--lr", "1e-12"));
         assertEquals(0, s.exit(), s.err());
@@ -67,7 +72,29 @@ class TransferLearningTest {
             assertArrayEquals(m0.features().normMean(), m1.features().normMean(), "the base model's normalization");
             assertArrayEquals(m0.features().normStd(), m1.features().normStd());
             assertEquals(base.toString(), m1.provenance().get("initialized_from"));
+            assertEquals("new", m1.provenance().get("initial_head"));
             assertEquals("1", m1.provenance().get("train.epochs"));
+        }
+    }
+
+    @Test
+    void keepsTheModelsHeadWhenTheLabelsAreItsOwn() throws Exception {
+        Path k = dir.resolve("kept.earshot"), fresh = dir.resolve("fresh.earshot");
+        TrainEvalRecognizeTest.Run r = startFromBase(k, "yes,no");
+        assertTrue(r.err().contains("and its head") || r.out().contains("and its head"), r.out() + r.err());
+        startFromBase(fresh, "no,yes");  // the same words in another order are other labels: a new head
+        try (KeywordModel m0 = KeywordModel.load(base); KeywordModel m1 = KeywordModel.load(k);
+             KeywordModel m2 = KeywordModel.load(fresh)) {
+            assertEquals(m0.labels(), m1.labels());
+            float[] p0 = m0.gru().parameters(), p1 = m1.gru().parameters(), p2 = m2.gru().parameters();
+            assertEquals(p0.length, p1.length);
+            for (int i = 0; i < p0.length; i++) assertEquals(p0[i], p1[i], 1e-6f, "parameter " + i + ", head included");
+            int head = gruPart(m0).length;
+            double far = 0;
+            for (int i = head; i < p0.length; i++) far = Math.max(far, Math.abs(p0[i] - p2[i]));
+            assertTrue(far > 0.05, "a new head starts elsewhere (" + far + "), so the check above can fail");
+            assertEquals("kept", m1.provenance().get("initial_head"));
+            assertEquals("new", m2.provenance().get("initial_head"));
         }
     }
 

@@ -42,10 +42,9 @@ public final class Trainer {
     private final Path featureCache;
     private KeywordModel miningModel;  // a given model to mine hard negatives with, once; or null
     private String miningModelName;
-    private float[] initGru;      // the recurrent layers' parameters to start from (transfer learning), or null
-    private float[][] initNorm;   // and the normalization they were trained with
-    private float[] initHead;       // its head, taken when this run's labels are initLabels
-    private List<String> initLabels;
+    private float[] initParams;   // the parameters of the model to start from (transfer learning), or null
+    private List<String> initLabels;  // its labels: its head is taken when they are this run's
+    private float[][] initNorm;   // and the normalization it was trained with
     private String initName;
     private DataParallel parallel;  // the other replicas of a data-parallel run, or null
     private long gatherNanos;       // time in the batch's sum this epoch
@@ -77,8 +76,8 @@ public final class Trainer {
     }
 
     /**
-     * Starts from {@code model}'s GRU layers (transfer learning) with a new head for this run's labels: the
-     * layers' parameters and the feature normalization they were trained with are taken. Its head is taken too when
+     * Starts from {@code model}'s GRU layers (transfer learning): the layers' parameters and the feature
+     * normalization they were trained with are taken. Its head is taken too when
      * this run's labels are the model's, in order (training on: more data, or one's own false triggers as
      * negatives); otherwise a fresh head is drawn. The run's architecture and feature settings must be the model's.
      */
@@ -90,9 +89,7 @@ public final class Trainer {
         }
         FeatureSettings f = model.features();
         if (!f.normalized()) throw new IllegalArgumentException(name + ": has no feature normalization to start from");
-        float[] p = model.gru().parameters();
-        this.initGru = java.util.Arrays.copyOf(p, gruParameterCount(a));
-        this.initHead = java.util.Arrays.copyOfRange(p, gruParameterCount(a), p.length);
+        this.initParams = model.gru().parameters();
         this.initLabels = model.labels();
         this.initNorm = new float[][] {f.normMean(), f.normStd()};
         this.initName = name;
@@ -198,10 +195,10 @@ public final class Trainer {
         try (GruModel gru = new GruModel(arch, s.seed()); GruTrainer trainer = new GruTrainer(gru, s.threads());
              GruModel averaged = new GruModel(arch, s.seed()); GruTrainer scorer = new GruTrainer(averaged, s.threads())) {
             trainer.setPrecision(s.precision());  // the scorer only infers, in float
-            if (initGru != null) {
-                float[] p = gru.parameters();  // a fresh head (seeded as any run's) under the given layers
-                System.arraycopy(initGru, 0, p, 0, initGru.length);
-                if (keepsInitHead()) System.arraycopy(initHead, 0, p, initGru.length, initHead.length);
+            if (initParams != null) {
+                // The given layers, over a fresh head (seeded as any run's) unless the labels are the model's.
+                float[] p = gru.parameters();
+                System.arraycopy(initParams, 0, p, 0, keepsInitHead() ? p.length : gruParameterCount(arch));
                 gru.setParameters(p);
             }
             best = gru.parameters();
@@ -315,8 +312,10 @@ public final class Trainer {
         provenance.put("train_clips", Integer.toString(train.size()));
         provenance.put("validation_clips", Integer.toString(nVal));
         if (miningModel != null && mining) provenance.put("hard_negatives_mined_with", miningModelName);
-        if (initName != null) provenance.put("initialized_from", initName);
-        if (initName != null) provenance.put("initial_head", keepsInitHead() ? "kept" : "new");
+        if (initName != null) {
+            provenance.put("initialized_from", initName);
+            provenance.put("initial_head", keepsInitHead() ? "kept" : "new");
+        }
         if (parallel != null) provenance.put("data_parallel_replicas", Integer.toString(parallel.size()));
         s.toMap().forEach((k, v) -> provenance.put("train." + k, v));
         provenance.put("validation_accuracy", String.format(Locale.ROOT, "%.4f", bestAcc));
@@ -503,8 +502,10 @@ public final class Trainer {
         m.put("features", features.toMap().toString());
         m.put("clip_samples", Integer.toString(clipSamples));
         if (miningModelName != null) m.put("hard_negatives_mined_with", miningModelName);
-        if (initName != null) m.put("initialized_from", initName);
-        if (initName != null) m.put("initial_head", keepsInitHead() ? "kept" : "new");
+        if (initName != null) {
+            m.put("initialized_from", initName);
+            m.put("initial_head", keepsInitHead() ? "kept" : "new");
+        }
         if (parallel != null) m.put("replicas", Integer.toString(parallel.size()));
         return m;
     }
