@@ -95,6 +95,11 @@ public final class EvalStreamCommand implements Callable<Integer> {
         check();
         try (KeywordModel m = model.open()) {
             if (negatives != null) loadNegativeAudio(m.sampleRate());  // before any work: a wrong folder fails at once
+            for (String spec : compare == null ? List.<String>of() : compare) {  // and so does a wrong --compare model
+                try (KeywordModel other = KeywordModel.open(spec)) {
+                    checkSameRate(spec, other, m);
+                }
+            }
             DetectionSettings ds = settings(m);
             // One pass of the GRU, recording every posterior; detection is replayed per threshold.
             List<Detection> found = new ArrayList<>();
@@ -153,10 +158,7 @@ public final class EvalStreamCommand implements Callable<Integer> {
                 curves.put(model.spec, points);
                 for (String spec : compare == null ? List.<String>of() : compare) {
                     try (KeywordModel other = KeywordModel.open(spec)) {
-                        if (other.sampleRate() != m.sampleRate()) {
-                            throw new IllegalArgumentException("--compare " + spec + ": " + other.sampleRate()
-                                    + " Hz, the streams are at the --model's " + m.sampleRate() + " Hz");
-                        }
+                        checkSameRate(spec, other, m);
                         DetectionSettings os = settings(other);
                         Recorded c = recordCommands(other, os, new ArrayList<>(), false);
                         Recorded n = negatives == null ? null : recordNegatives(other, os, new ArrayList<>());
@@ -254,6 +256,13 @@ public final class EvalStreamCommand implements Callable<Integer> {
         String name = String.format(Locale.ROOT, "generated from %s (%s), %.1f min, seed %d", data.getFileName(),
                 list == null ? split : list.getFileName(), minutes, seed);
         return new Recorded(name, truth, StreamingEval.record(m, pcm, s, found));
+    }
+
+    private static void checkSameRate(String spec, KeywordModel other, KeywordModel m) {
+        if (other.sampleRate() != m.sampleRate()) {
+            throw new IllegalArgumentException("--compare " + spec + ": " + other.sampleRate()
+                    + " Hz, the streams are at the --model's " + m.sampleRate() + " Hz");
+        }
     }
 
     private NegativeAudio negativeAudio, backgroundAudio;  // read once: every model compared runs at the same rate

@@ -2,6 +2,7 @@ package dev.earshot.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -341,6 +342,14 @@ class StreamingEvalTest {
                 "--minutes", "0.1", "--negatives", dir.resolve("nowhere").toString());
         assertNotEquals(0, missing.exit());
         assertTrue(missing.err().contains("--negatives " + dir.resolve("nowhere") + ": no such folder"), missing.err());
+
+        // A --compare model that is not there fails before the hour of streams is scored, naming the file.
+        Path none = dir.resolve("none.earshot");
+        TrainEvalRecognizeTest.Run noModel = TrainEvalRecognizeTest.run("eval-stream", "--data", data.toString(),
+                "--minutes", "60", "--det", png.toString(), "--compare", none.toString());
+        assertNotEquals(0, noModel.exit());
+        assertTrue(noModel.err().contains(none.toString()), noModel.err());
+        assertFalse(noModel.out().contains("min stream"), "no stream was scored: " + noModel.out());
     }
 
     /**
