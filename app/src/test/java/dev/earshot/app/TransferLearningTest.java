@@ -2,6 +2,7 @@ package dev.earshot.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.earshot.api.KeywordModel;
@@ -72,6 +73,8 @@ class TransferLearningTest {
             assertArrayEquals(m0.features().normMean(), m1.features().normMean(), "the base model's normalization");
             assertArrayEquals(m0.features().normStd(), m1.features().normStd());
             assertEquals(base.toString(), m1.provenance().get("initialized_from"));
+            assertEquals(m0.provenance().get("created"), m1.provenance().get("initialized_from_created"));
+            assertNotNull(m1.provenance().get("initialized_from_created"));
             assertEquals("new", m1.provenance().get("initial_head"));
             assertEquals("1", m1.provenance().get("train.epochs"));
         }

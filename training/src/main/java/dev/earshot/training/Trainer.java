@@ -46,6 +46,7 @@ public final class Trainer {
     private List<String> initLabels;  // its labels: its head is taken when they are this run's
     private float[][] initNorm;   // and the normalization it was trained with
     private String initName;
+    private String initCreated;  // --init's own "created" stamp: which "default" it was, once the bundled one changes
     private DataParallel parallel;  // the other replicas of a data-parallel run, or null
     private long gatherNanos;       // time in the batch's sum this epoch
 
@@ -93,6 +94,7 @@ public final class Trainer {
         this.initLabels = model.labels();
         this.initNorm = new float[][] {f.normMean(), f.normStd()};
         this.initName = name;
+        this.initCreated = model.provenance().get("created");
         return this;
     }
 
@@ -314,6 +316,7 @@ public final class Trainer {
         if (miningModel != null && mining) provenance.put("hard_negatives_mined_with", miningModelName);
         if (initName != null) {
             provenance.put("initialized_from", initName);
+            if (initCreated != null) provenance.put("initialized_from_created", initCreated);
             provenance.put("initial_head", keepsInitHead() ? "kept" : "new");
         }
         if (parallel != null) provenance.put("data_parallel_replicas", Integer.toString(parallel.size()));
