@@ -1,7 +1,8 @@
 // Forward (batch and streaming) of the float core against the double reference, on random problems of
 // several shapes, boundary sizes included (T = 1, B = 1, H = 1). Also int8 streams: with every Wh made of
-// int8 multiples of a per-row, per-64-column scale, they must compute the reference's own numbers. CTest runs
-// this once per int8 kernel (EARSHOT_Q8_KERNEL = avx2, scalar; unset = the widest the CPU has).
+// int8 multiples of a per-row, per-64-column scale, they must compute the reference's own numbers (the VNNI kernel
+// within its rounding of x to 16 bits). CTest runs this once per int8 kernel (EARSHOT_Q8_KERNEL = avx512, avx2,
+// scalar; unset = the widest the CPU has).
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -102,10 +103,15 @@ int main() {
         std::vector<double> want8 = ref::forward(s, ref::to_double(p), ref::to_double(x), nullptr, &states);
         int64_t stream8 = eg_stream_create(model, s.B, 1);
         herr = stream_error(stream8, s, x, states, out);
-        ref::expect(herr <= 1e-5, ("int8 stream states " + name).c_str(), herr, 1e-5);
+        // The float kernels sum the exact products in float. The VNNI kernel rounds x to int16 per 64-column block
+        // first: each product off by up to 2^-16 of the block's largest |x|, which a step's sums and T steps of the
+        // recurrence carry to 1e-5..4e-5 on these shapes (measured): ten times the float bound, where a wrong product
+        // (a block or a scale missed) is off by orders of magnitude more.
+        const double bound8 = kernel == "avx512vnni" ? 1e-4 : 1e-5;
+        ref::expect(herr <= bound8, ("int8 stream states " + name).c_str(), herr, bound8);
         lerr = 0;
         for (size_t i = 0; i < out.size(); i++) lerr = std::max(lerr, std::fabs(out[i] - want8[i]));
-        ref::expect(lerr <= 1e-5, ("int8 stream logits " + name).c_str(), lerr, 1e-5);
+        ref::expect(lerr <= bound8, ("int8 stream logits " + name).c_str(), lerr, bound8);
         // A change of parameters makes the int8 copy stale: the stream refuses to step.
         eg_model_set_params(model, p.data(), np);
         bool refused = false;

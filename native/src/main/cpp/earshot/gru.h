@@ -124,9 +124,10 @@ double sum_squares(const float* x, size_t n);
 // weights once per frame: as int8 they are a quarter of the float bytes and stay in the core's L2.
 int q8_blocks(int cols);
 void quantize_q8(int8_t* q, float* s, const float* w, int rows, int cols);
-// y[rows] += (q·s) · x[cols], accumulated in float
+// y[rows] += (q·s) · x[cols], accumulated in float (with AVX-512 VNNI, x rounded to int16 per 64-column block first and
+// each block's products summed exactly in int32)
 void gemv_q8(float* y, const int8_t* q, const float* s, const float* x, int rows, int cols);
-// "avx512", "avx2" or "scalar": the gemv_q8 kernel this CPU runs
+// "avx512vnni", "avx512", "avx2" or "scalar": the gemv_q8 kernel this CPU runs
 const char* gemv_q8_kernel();
 
 // One layer's weights for an int8 stream: Wh as int8, and Wx as int8 too when it has at least 64 columns; a

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.earshot.audio.FeatureSettings;
+import dev.earshot.gru.Blas;
 import dev.earshot.gru.GruConfig;
 import dev.earshot.gru.GruStream;
 import java.io.IOException;
@@ -127,7 +128,8 @@ class SpotterTest {
 
     /**
      * A model from an INT8 file streams with int8 weights, which are exactly the stored ones (64 divides its hidden
-     * size): the posteriors of the same weights streamed as float, frame by frame.
+     * size): the posteriors of the same weights streamed as float, frame by frame (within 1e-4 where the VNNI kernel
+     * rounds x to int16 per block, 1e-5 with the float kernels).
      */
     @Test
     void int8ModelFileStreamsWithItsStoredWeights() throws IOException {
@@ -147,7 +149,8 @@ class SpotterTest {
             List<Window> got = windows(int8, DetectionSettings.defaults(), pcm, 0, "float");
             List<Window> want = windows(asFloat, DetectionSettings.defaults(), pcm, 0, "float");
             assertEquals(want.size(), got.size());
-            for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).posterior(), got.get(i).posterior(), 1e-5f, "frame " + i);
+            float bound = Blas.int8Kernel().equals("avx512vnni") ? 1e-4f : 1e-5f;
+            for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).posterior(), got.get(i).posterior(), bound, "frame " + i);
         }
     }
 
