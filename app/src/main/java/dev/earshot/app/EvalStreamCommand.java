@@ -93,12 +93,14 @@ public final class EvalStreamCommand implements Callable<Integer> {
         if (background != null && negatives == null) throw new IllegalArgumentException("--background needs --negatives");
         if (compare != null && det == null) throw new IllegalArgumentException("--compare needs --det");
         check();
+        java.util.Map<String, KeywordModel> others = new java.util.LinkedHashMap<>();  // the --compare models
         try (KeywordModel m = model.open()) {
             if (negatives != null) loadNegativeAudio(m.sampleRate());  // before any work: a wrong folder fails at once
             for (String spec : compare == null ? List.<String>of() : compare) {  // and so does a wrong --compare model
-                try (KeywordModel other = KeywordModel.open(spec)) {
-                    checkSameRate(spec, other, m);
-                }
+                if (others.containsKey(spec)) continue;  // named twice: one curve
+                KeywordModel other = KeywordModel.open(spec);
+                others.put(spec, other);
+                checkSameRate(spec, other, m);
             }
             DetectionSettings ds = settings(m);
             // One pass of the GRU, recording every posterior; detection is replayed per threshold.
@@ -156,14 +158,12 @@ public final class EvalStreamCommand implements Callable<Integer> {
             if (det != null) {
                 java.util.Map<String, List<StreamingEval.DetPoint>> curves = new java.util.LinkedHashMap<>();
                 curves.put(model.spec, points);
-                for (String spec : compare == null ? List.<String>of() : compare) {
-                    try (KeywordModel other = KeywordModel.open(spec)) {
-                        checkSameRate(spec, other, m);
-                        DetectionSettings os = settings(other);
-                        Recorded c = recordCommands(other, os, new ArrayList<>(), false);
-                        Recorded n = negatives == null ? null : recordNegatives(other, os, new ArrayList<>());
-                        curves.merge(spec, StreamingEval.det(other, c, n, os, toleranceMs), (a, b) -> b);
-                    }
+                for (java.util.Map.Entry<String, KeywordModel> e : others.entrySet()) {
+                    KeywordModel other = e.getValue();
+                    DetectionSettings os = settings(other);
+                    Recorded c = recordCommands(other, os, new ArrayList<>(), false);
+                    Recorded n = negatives == null ? null : recordNegatives(other, os, new ArrayList<>());
+                    curves.merge(e.getKey(), StreamingEval.det(other, c, n, os, toleranceMs), (a, b) -> b);
                 }
                 writeDet(curves, commands.name(), negativesStream == null ? "the command stream" : negativesStream.name(), det);
             }
@@ -182,6 +182,8 @@ public final class EvalStreamCommand implements Callable<Integer> {
                         negativeStats == null ? "null" : String.format(Locale.ROOT, "%.2f", negativeStats.falseAcceptsPerHour()),
                         negativesRanked == null ? "null" : "{" + json(negativesRanked) + "}", StreamingEval.detJson(points));
             }
+        } finally {
+            for (KeywordModel other : others.values()) other.close();
         }
         return 0;
     }

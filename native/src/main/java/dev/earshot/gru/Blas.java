@@ -5,12 +5,6 @@ public final class Blas {
     private Blas() {}
 
     /**
-     * OpenBLAS's configuration string and the kernel it picked, then the int8 streaming kernel Earshot picked, e.g.
-     * "OpenBLAS 0.3.31 ... core=Haswell int8=avx512 recurrent=avx512 bf16=avx512" (recurrent: the training step's packed
-     * recurrent products, or "blas" where OpenBLAS does them; bf16: whether {@link Precision#BF16} runs, "avx512" or "none";
-     * int8: "avx512vnni", "avx512", "avx2" or "scalar").
-     */
-    /**
      * The int8 streaming kernel: "avx512vnni" (x rounded to int16 per 64-column block, products summed exactly in
      * int32; results within about 1e-4 of the float products after many steps), "avx512", "avx2" or "scalar" (float
      * sums of the exact products).
@@ -23,6 +17,12 @@ public final class Blas {
         return info.substring(at + 5, end < 0 ? info.length() : end);
     }
 
+    /**
+     * OpenBLAS's configuration string and the kernel it picked, then the int8 streaming kernel Earshot picked, e.g.
+     * "OpenBLAS 0.3.31 ... core=Haswell int8=avx512 recurrent=avx512 bf16=avx512" (recurrent: the training step's packed
+     * recurrent products, or "blas" where OpenBLAS does them; bf16: whether {@link Precision#BF16} runs, "avx512" or "none";
+     * int8: "avx512vnni", "avx512", "avx2" or "scalar").
+     */
     public static String info() {
         GruNative.load();
         return GruNative.eg_blas_info();
