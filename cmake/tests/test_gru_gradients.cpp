@@ -52,6 +52,14 @@ int main() {
             ref::expect(e <= 1e-3, ("dL/dx" + name).c_str(), e, 1e-3);
             e = worst_error(dh0, hd, [&](const std::vector<double>& v) { return ref::loss(s, pd, xd, &v, y, eps); });
             ref::expect(e <= 1e-3, ("dL/dh0" + name).c_str(), e, 1e-3);
+            // A training batch's own case: h0 = 0 and neither dL/dx nor dL/dh0 asked for, where the core skips step
+            // 0's recurrent products (they multiply zeros) and everything after step 0's gate gradients.
+            loss = eg_trainer_gradients(trainer, x.data(), x.size(), nullptr, 0, y.data(), y.size(), s.B, s.T, (float)eps,
+                                        g.data(), g.size(), nullptr, 0, nullptr, 0, nullptr);
+            lerr = std::fabs(loss - ref::loss(s, pd, xd, nullptr, y, eps));
+            ref::expect(lerr <= 1e-5, ("loss, h0 = 0" + name).c_str(), lerr, 1e-5);
+            e = worst_error(g, pd, [&](const std::vector<double>& v) { return ref::loss(s, v, xd, nullptr, y, eps); });
+            ref::expect(e <= 1e-3, ("dL/dparams, h0 = 0" + name).c_str(), e, 1e-3);
             eg_trainer_free(trainer);
             eg_model_free(model);
         }

@@ -122,6 +122,29 @@ static void check_at_b(std::mt19937_64& rng, int M, int N, int K, bool bf16 = fa
     ref::expect(e <= 1e-6, name.c_str(), e, 1e-6);
 }
 
+// gemm_at_b_bf16_strips against gemm_at_b_bf16 on the same A: bit for bit (the same bfloat16 pairs, summed in the same
+// order), the strips written a few rows at a time as the backward pass writes them, from row k_from on
+static void check_at_b_strips(std::mt19937_64& rng, int M, int N, int K, int k_from) {
+    const int lda = M + 3, ldx = N + 2, ldc = N + 5;
+    std::vector<float> A = random(rng, (size_t)K * lda, 1.0f), X = random(rng, (size_t)K * ldx, 1.0f);
+    std::vector<float> C = random(rng, (size_t)M * ldc, 1.0f), want = C;
+    const size_t ld = bf16_strips_ld(K);
+    std::vector<uint32_t> S(bf16_strips_size(K, M), 0xDEADBEEF);
+    for (int k0 = 0; k0 < K;) {
+        const int rows = std::min(K - k0, 2 * (int)(1 + rng() % 7));
+        to_bf16_strips(S.data(), ld, A.data() + (size_t)k0 * lda, lda, k0, rows, M);
+        k0 += rows;
+    }
+    gemm_at_b_bf16(want.data(), ldc, A.data() + (size_t)k_from * lda, lda, X.data() + (size_t)k_from * ldx, ldx, M, N,
+                   K - k_from);
+    gemm_at_b_bf16_strips(C.data(), ldc, S.data(), ld, X.data(), ldx, M, N, k_from, K);
+    int differ = 0;
+    for (size_t i = 0; i < C.size(); i++) differ += C[i] != want[i];
+    const std::string name = "gemm_at_b_bf16_strips M=" + std::to_string(M) + " N=" + std::to_string(N) + " K=" +
+                             std::to_string(K) + " from " + std::to_string(k_from) + ": values unlike gemm_at_b_bf16's";
+    ref::expect(differ == 0, name.c_str(), differ, 0);
+}
+
 // ---- bfloat16 ----
 static void check_bf16_rounding(std::mt19937_64& rng) {
     const float one = 1.0f, ulp = std::ldexp(1.0f, -7);  // bfloat16 keeps 8 significant bits: 1 + 2^-7 is next
@@ -159,7 +182,9 @@ static void check_bf16_rounding(std::mt19937_64& rng) {
 // takes bfloat16 products: every tensor within 1.5% of the float layer's largest value (each product's operands carry
 // up to 2^-9 relative rounding; 0.05-0.25% is seen on the larger shapes, over 40 steps too, and up to ~1% where a
 // two-unit layer's few terms cancel).
-static void check_layer(std::mt19937_64& rng, int In, int H, int B, int T, bool bf16 = false) {
+// training: h0 = 0 and no dx or dh0 asked for, as in a training step (the layer then skips step 0's products, and with
+// bfloat16 keeps only one step's dgates): dgates, dx and dh0 are not compared.
+static void check_layer(std::mt19937_64& rng, int In, int H, int B, int T, bool bf16 = false, bool training = false) {
     const int G = 3 * H;
     Dims d{In, H, 1, 2};
     std::vector<float> params = random(rng, param_count(d), 1.0f / std::sqrt((float)H) * 2);
@@ -178,7 +203,7 @@ static void check_layer(std::mt19937_64& rng, int In, int H, int B, int T, bool 
         o.gates.assign((size_t)T * B * G, 0);
         o.rh.assign((size_t)T * B * H, 0);
         o.hs.assign((size_t)(T + 1) * B * H, 0);
-        std::copy(h0.begin(), h0.end(), o.hs.begin());
+        if (!training) std::copy(h0.begin(), h0.end(), o.hs.begin());
         gru_forward(o.gates.data(), o.rh.data(), o.hs.data(), x.data(), p, packed ? &pack : nullptr, T, B, H);
         o.dgates.assign((size_t)T * B * G, 0);
         o.dh.assign((size_t)2 * B * H, 0);
@@ -186,13 +211,14 @@ static void check_layer(std::mt19937_64& rng, int In, int H, int B, int T, bool 
         o.dh0.assign((size_t)B * H, 0);
         o.grads.assign(param_count(d), 0);
         LayerView g = layer_view(d, o.grads.data(), 0);
-        gru_backward(o.dx.data(), o.dh0.data(), g, o.dgates.data(), o.dh.data(), dhs.data(), dlast.data(),
+        gru_backward(training ? nullptr : o.dx.data(), training ? nullptr : o.dh0.data(), g, o.dgates.data(), o.dh.data(), dhs.data(), dlast.data(),
                      o.gates.data(), o.rh.data(), o.hs.data(), x.data(), p, packed ? &pack : nullptr, T, B, H);
     }
     const std::string shape = " In=" + std::to_string(In) + " H=" + std::to_string(H) + " B=" + std::to_string(B) +
-                              " T=" + std::to_string(T);
-    auto compare = [&](const char* what, const std::vector<float>& a, const std::vector<float>& b) {
-        double scale = 0, diff = 0;
+                              " T=" + std::to_string(T) + (training ? " (h0 = 0, no dx, dh0)" : "");
+    // relative to the tensor's largest value, or to `floor` where that is larger
+    auto compare = [&](const char* what, const std::vector<float>& a, const std::vector<float>& b, double floor = 0) {
+        double scale = floor, diff = 0;
         for (size_t i = 0; i < a.size(); i++) {
             scale = std::max(scale, (double)std::fabs(b[i]));
             diff = std::max(diff, (double)std::fabs(a[i] - b[i]));
@@ -202,9 +228,20 @@ static void check_layer(std::mt19937_64& rng, int In, int H, int B, int T, bool 
     };
     compare("gates", out[1].gates, out[0].gates);
     compare("h", out[1].hs, out[0].hs);
-    compare("dgates", out[1].dgates, out[0].dgates);
-    compare("dx", out[1].dx, out[0].dx);
-    compare("dh0", out[1].dh0, out[0].dh0);
+    if (!training) {
+        compare("dgates", out[1].dgates, out[0].dgates);
+        // dx = dgates · Wx inherits dgates' rounding, scaled by |Wx|: measured against max Σ_j |dgates_j|·|Wx_j|,
+        // not against dx itself, which cancellation can make far smaller (one-element dx of a two-unit layer)
+        double terms = 0;
+        for (size_t r = 0; r < (size_t)T * B; r++)
+            for (int c = 0; c < In; c++) {
+                double m = 0;
+                for (int j = 0; j < G; j++) m += std::fabs(out[0].dgates[r * G + j] * p.Wx[(size_t)j * In + c]);
+                terms = std::max(terms, m);
+            }
+        compare("dx", out[1].dx, out[0].dx, terms);
+        compare("dh0", out[1].dh0, out[0].dh0);
+    }
     compare("dparams", out[1].grads, out[0].grads);
 }
 
@@ -229,7 +266,7 @@ int main() {
     check_at_b(rng, 1024, 512, 300);
     check_gemm(rng, 32, 512, 1024, false, true);
     for (auto s : {std::vector<int>{1, 1, 1, 1}, {3, 5, 2, 4}, {10, 40, 13, 6}, {40, 128, 64, 5}, {10, 512, 32, 3}, {40, 64, 16, 40}, {64, 96, 9, 7}})
-        check_layer(rng, s[0], s[1], s[2], s[3]);
+        for (bool training : {false, true}) check_layer(rng, s[0], s[1], s[2], s[3], false, training);
     if (!bf16_supported()) {
         std::printf("bfloat16 products: no AVX-512 BF16 on this CPU; not tested\n");
         return ref::failures == 0 ? 0 : 1;
@@ -245,8 +282,13 @@ int main() {
     check_gemm(rng, 64, 1024, 512, true, true, true);
     check_gemm(rng, 32, 512, 1024, false, false, true);
     check_at_b(rng, 1024, 512, 301, true);
+    for (int M : {1, 7, 8, 12, 17, 64, 1536})
+        for (int N : {1, 10, 33, 40})
+            for (int K : {2, 256, 258, 600})
+                for (int k_from : {0, 2, K / 2 * 2 - 2}) check_at_b_strips(rng, M, N, K, k_from);
+    // B even and H % 4 == 0 take the strips (and, training, one step's dgates); the others gather from dgates
     for (auto s : {std::vector<int>{1, 2, 1, 1}, {3, 6, 2, 4}, {10, 40, 13, 6}, {40, 128, 64, 5}, {10, 512, 32, 3},
-                   {40, 64, 16, 40}, {64, 96, 9, 7}, {70, 130, 5, 3}})
-        check_layer(rng, s[0], s[1], s[2], s[3], true);
+                   {40, 64, 16, 40}, {64, 96, 9, 7}, {70, 130, 5, 3}, {10, 12, 2, 1}, {5, 44, 6, 9}})
+        for (bool training : {false, true}) check_layer(rng, s[0], s[1], s[2], s[3], true, training);
     return ref::failures == 0 ? 0 : 1;
 }

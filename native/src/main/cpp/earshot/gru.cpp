@@ -211,6 +211,14 @@ RecurrentPack pack_recurrent_bf16(float* buf, uint16_t* buf16, const LayerView& 
     return r;
 }
 
+// h0 = 0 (a training batch's state unless the caller gives one) makes step 0's recurrent products zero: the layer
+// skips them rather than multiply by zeros.
+static bool all_zero(const float* x, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != 0.0f) return false;
+    return true;
+}
+
 // A step's operand rounded to bfloat16 for the next product: [B, 2H] at most.
 static uint16_t* bf16_scratch(size_t n) {
     thread_local std::vector<uint16_t> a;
@@ -221,23 +229,27 @@ void gru_forward(float* gates, float* rh, float* hs, const float* x, const Layer
                  int T, int B, int H) {
     const int G = 3 * H;
     const int In = p.in;
-    // gates[T·B, 3H] = x[T·B, In] · Wx^T + b  (all input projections in one product)
-    if (pack) {
-        gemm_packed_bias(gates, G, x, In, pack->x_t, p.b, T * B, G, In);
-    } else {
+    // gates[T·B, 3H] = x[T·B, In] · Wx^T + b: with packed products step by step in the loop below (the step's
+    // [B, 3H] block is then still in L2 when its recurrent products add to it), else in one product here
+    if (!pack) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, G, In, 1.0f, x, In, p.Wx, In, 0.0f, gates, G);
         add_bias_rows(gates, p.b, (size_t)T * B, G);
     }
     const float* Whz = p.Wh;                    // [2H, H]  z and r rows
     const float* Whc = p.Wh + (size_t)2 * H * H;  // [H, H]   candidate rows
     uint16_t* a16 = pack && pack->zr_t16 ? bf16_scratch((size_t)B * H) : nullptr;
+    const bool h0_zero = all_zero(hs, (size_t)B * H);
     for (int t = 0; t < T; t++) {
         float* g = gates + (size_t)t * B * G;
         const float* hprev = hs + (size_t)t * B * H;
         float* h = hs + (size_t)(t + 1) * B * H;
         float* rht = rh + (size_t)t * B * H;
+        const bool zero = t == 0 && h0_zero;  // hprev = 0, and so r ⊙ hprev = 0: both products add nothing
+        if (pack) gemm_packed_bias(g, G, x + (size_t)t * B * In, In, pack->x_t, p.b, B, G, In);
         // g[:, 0:2H] += hprev[B, H] · Whz^T
-        if (a16) {
+        if (zero) {
+            // adds 0
+        } else if (a16) {
             to_bf16(a16, H, hprev, H, B, H);
             gemm_packed_bf16(g, G, a16, H, pack->zr_t16, B, 2 * H, H, true);
         } else if (pack) {
@@ -247,7 +259,9 @@ void gru_forward(float* gates, float* rh, float* hs, const float* x, const Layer
         }
         gates_zr(g, rht, hprev, B, H);
         // g[:, 2H:3H] += (r ⊙ hprev)[B, H] · Whc^T
-        if (a16) {
+        if (zero) {
+            // adds 0
+        } else if (a16) {
             to_bf16(a16, H, rht, H, B, H);
             gemm_packed_bf16(g + 2 * H, G, a16, H, pack->c_t16, B, H, H, true);
         } else if (pack) {
@@ -321,16 +335,36 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
     // drh is carved from the running buffer's twin: dh is [2, B, H] (dh | drh)
     float* drh = dh + (size_t)B * H;
     uint16_t* a16 = pack && pack->zr16 ? bf16_scratch((size_t)B * 2 * H) : nullptr;
+    const int TB = T * B;
+    // With bfloat16 products, each step's dgates go into the weight gradients' strips while they are in cache (the
+    // strips' column blocks of 8 must start z, r and c: H % 4 == 0; their row pairs must not cross a step: B even).
+    uint32_t* strips = nullptr;
+    const size_t strips_ld = bf16_strips_ld(TB);
+    if (a16 && B % 2 == 0 && H % 4 == 0) {
+        thread_local std::vector<uint32_t> strips_buf;
+        strips = aligned64(strips_buf, bf16_strips_size(TB, G));
+    }
+    // h0 = 0: step 0 adds nothing to dWh (hprev and r ⊙ hprev are 0), and unless dL/dh0 is asked for, nothing
+    // after step 0's gate gradients is needed.
+    const bool h0_zero = all_zero(hs, (size_t)B * H);
     if (dh_last)
         std::memcpy(dh, dh_last, sizeof(float) * B * H);
     else
         std::memset(dh, 0, sizeof(float) * B * H);
     for (int t = T - 1; t >= 0; t--) {
         const float* gt = gates + (size_t)t * B * G;
-        float* dgt = dgates + (size_t)t * B * G;
+        // With the strips, and no dx to compute from every step's dgates afterwards, one step's block is enough.
+        float* dgt = dgates + (strips && !dx ? 0 : (size_t)t * B * G);
         const float* hprev = hs + (size_t)t * B * H;
         if (dhs) add_into(dh, dhs + (size_t)t * B * H, (size_t)B * H);
         backward_zc(dgt, dh, gt, hprev, B, H);
+        if (t == 0 && h0_zero && !dh0) {
+            // dr_pre = drh ⊙ hprev ⊙ r(1 − r) = 0; dL/dh_{-1} is not wanted
+            for (int b = 0; b < B; b++) std::memset(dgt + (size_t)b * G + H, 0, sizeof(float) * H);
+            if (strips) to_bf16_strips(strips, strips_ld, dgt, G, 0, B, G);
+            column_sums_into(g.b, dgt, (size_t)B, G);
+            break;
+        }
         // drh[B, H] = dc_pre[B, H] · Whc
         if (a16) {
             to_bf16(a16, H, dgt + 2 * H, G, B, H);
@@ -341,6 +375,9 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f, drh, H);
         }
         backward_r(dgt, dh, drh, gt, hprev, B, H);
+        if (strips) to_bf16_strips(strips, strips_ld, dgt, G, t * B, B, G);
+        // db += Σ rows of dg, step by step while dgt is in cache
+        column_sums_into(g.b, dgt, (size_t)B, G);
         // dh[B, H] += [dz_pre | dr_pre][B, 2H] · Whz
         if (a16) {
             to_bf16(a16, 2 * H, dgt, G, B, 2 * H);
@@ -352,10 +389,15 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
         }
     }
     if (dh0) std::memcpy(dh0, dh, sizeof(float) * B * H);
-    const int TB = T * B;
     // Weight gradients: one product each over all T·B rows.
     // dWh[0:2H] += dg[:, 0:2H]^T · hs[0:T]; dWh[2H:3H] += dg[:, 2H:3H]^T · rh; dWx += dg^T · x
-    if (a16) {
+    if (strips) {
+        const int k_from = h0_zero ? B : 0;  // step 0's rows of hs and rh are 0
+        gemm_at_b_bf16_strips(g.Wh, H, strips, strips_ld, hs, H, 2 * H, H, k_from, TB);
+        gemm_at_b_bf16_strips(g.Wh + (size_t)2 * H * H, H, strips + (size_t)(2 * H / 8) * strips_ld, strips_ld, rh, H,
+                              H, H, k_from, TB);
+        gemm_at_b_bf16_strips(g.Wx, In, strips, strips_ld, x, In, G, In, 0, TB);
+    } else if (a16) {
         gemm_at_b_bf16(g.Wh, H, dgates, G, hs, H, 2 * H, H, TB);
         gemm_at_b_bf16(g.Wh + (size_t)2 * H * H, H, dgates + 2 * H, G, rh, H, H, H, TB);
         // At twice the float rate this beats OpenBLAS even on a first layer's few features (I = 40: 1.5 of 23 ms).
@@ -372,8 +414,6 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
                     g.Wh + (size_t)2 * H * H, H);
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, TB, 1.0f, dgates, G, x, In, 1.0f, g.Wx, In);
     }
-    // db += Σ rows of dg
-    column_sums_into(g.b, dgates, (size_t)TB, G);
     // dx[T·B, In] = dg · Wx
     if (dx) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, TB, In, G, 1.0f, dgates, G, p.Wx, In, 0.0f, dx, In);
 }
@@ -421,10 +461,16 @@ void dense_backward(float* dh, const HeadView& g, const float* dlogits, const fl
 }
 
 // ---------------------------------------------------------------------------------------------
+// Eight running sums, not one: a single chain of double adds waits out each add's latency (a millisecond on the
+// default's 1.6 M gradients); eight independent ones vectorise.
+EARSHOT_CLONES
 double sum_squares(const float* x, size_t n) {
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
-    return s;
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) s[j] += (double)x[i + j] * x[i + j];
+    for (; i < n; i++) s[0] += (double)x[i] * x[i];
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
 EARSHOT_CLONES

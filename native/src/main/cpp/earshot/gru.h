@@ -87,7 +87,8 @@ void gru_forward(float* gates, float* rh, float* hs, const float* x, const Layer
 
 // dhs   [T, B, H]   dL/dh_t for t = 1..T arriving from the layer above; null when there is none
 // dh_last [B, H]    dL/dh_T from the head (the top layer's only upstream gradient); may be null
-// dgates[T, B, 3H]  scratch: pre-activation gradients of z | r | c
+// dgates[T, B, 3H]  scratch: pre-activation gradients of z | r | c (with bfloat16 products, B even, H % 4 == 0 and
+//                   dx null, only its first [B, 3H] block is used: each step's goes into the weight gradients' strips)
 // dh    [B, H]      scratch (running dL/dh)
 // dx    [T, B, In]  out, may be null (not needed for the first layer in training)
 // dh0   [B, H]      out, may be null

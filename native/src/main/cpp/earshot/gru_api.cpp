@@ -252,6 +252,7 @@ struct Trainer {
     std::vector<std::vector<uint16_t>> pack_bf16;  // per layer, when bf16
     std::vector<float> m, v;
     long step = 0;
+    double grad_sq = -1;  // Σ g² of the last run_batch's summed gradients, when it summed them (else -1)
 };
 
 struct Stream {
@@ -373,6 +374,7 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
     Model& mo = *tr.model;
     const Dims& d = mo.d;
     const int n = std::min(tr.pool->size(), B);
+    tr.grad_sq = -1;
     if ((int)tr.slices.size() < n) tr.slices.resize(n);
     const bool training = labels != nullptr;
     float* P = mo.params.data();
@@ -412,16 +414,25 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
         right += tr.slices[k].correct;
     }
     if (n > 1) {
-        // Each thread sums one range of the parameters over the slices.
+        // Each thread sums one range of the parameters over the slices, and the sum's squares for the clipping norm,
+        // a block at a time while the block is in cache.
         const size_t np = param_count(d);
         float* G = tr.slices[0].grads.data();
+        std::vector<double> sq(n);
         tr.pool->run(n, [&](int c) {
             const size_t from = chunk_start(np, n, c), to = chunk_start(np, n, c + 1);
-            for (int k = 1; k < n; k++) {
-                const float* Gk = tr.slices[k].grads.data();
-                for (size_t i = from; i < to; i++) G[i] += Gk[i];
+            constexpr size_t kBlock = 4096;
+            for (size_t i0 = from; i0 < to; i0 += kBlock) {
+                const size_t len = std::min(kBlock, to - i0);
+                for (int k = 1; k < n; k++) {
+                    const float* Gk = tr.slices[k].grads.data() + i0;
+                    for (size_t i = 0; i < len; i++) G[i0 + i] += Gk[i];
+                }
+                sq[c] += sum_squares(G + i0, len);
             }
         });
+        tr.grad_sq = 0;
+        for (double v : sq) tr.grad_sq += v;
     }
     if (correct) *correct = right;
     return loss;
@@ -526,18 +537,22 @@ void check_adam(float lr, float beta1, float beta2, float eps, float weight_deca
 }
 
 // Clip G[P] by global norm and apply AdamW; the norm and the update each thread on one range of the parameters.
-void apply_update(Trainer* t, const float* G, const AdamSettings& s) {
+// known_sq: Σ G² when the caller has it (run_batch's summing of the slices), else negative.
+void apply_update(Trainer* t, const float* G, const AdamSettings& s, double known_sq = -1) {
     const size_t np = param_count(t->model->d);
     const int n = t->pool->size();
     float scale = 1.0f;
     if (s.clip_norm > 0) {
-        std::vector<double> part(n);
-        t->pool->run(n, [&](int c) {
-            const size_t from = chunk_start(np, n, c);
-            part[c] = sum_squares(G + from, chunk_start(np, n, c + 1) - from);
-        });
-        double sq = 0;
-        for (double v : part) sq += v;
+        double sq = known_sq;
+        if (sq < 0) {
+            std::vector<double> part(n);
+            t->pool->run(n, [&](int c) {
+                const size_t from = chunk_start(np, n, c);
+                part[c] = sum_squares(G + from, chunk_start(np, n, c + 1) - from);
+            });
+            sq = 0;
+            for (double v : part) sq += v;
+        }
         double norm = std::sqrt(sq);
         if (norm > s.clip_norm) scale = (float)(s.clip_norm / norm);
     }
@@ -563,7 +578,8 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
     check_smoothing(label_smoothing);
     int correct = 0;
     double loss = run_batch(*t, x, nullptr, labels, label_smoothing, batch, frames, nullptr, nullptr, nullptr, &correct);
-    apply_update(t, t->slices[0].grads.data(), AdamSettings{lr, beta1, beta2, eps, weight_decay, clip_norm});
+    apply_update(t, t->slices[0].grads.data(), AdamSettings{lr, beta1, beta2, eps, weight_decay, clip_norm},
+                 t->grad_sq);
     if (correct_out) *correct_out = correct;
     return loss / batch;
 }

@@ -62,6 +62,23 @@ size_t packed_bf16(int K, int N) { return (size_t)((N + kPanel - 1) / kPanel) * 
 // partner) is zero.
 void pack_transposed_bf16(uint16_t* P, const float* W, int ldw, int N, int K) {
     const int KK = (K + 1) / 2;
+    if (K % 2 == 0) {
+        // A panel's pair (k = 2kk, 2kk + 1) of column j is two neighbours in row n0 + j of W: each row rounded whole
+        // (vectorised), then its pairs dealt out 32 pairs apart.
+        std::vector<uint16_t> row(K);
+        uint32_t* P32 = reinterpret_cast<uint32_t*>(P);
+        const uint32_t* r32 = reinterpret_cast<const uint32_t*>(row.data());
+        for (int n0 = 0; n0 < N; n0 += kPanel) {
+            uint32_t* panel = P32 + (size_t)n0 * KK;
+            const int width = std::min(kPanel, N - n0);
+            if (width < kPanel) std::memset(panel, 0, sizeof(uint32_t) * kPanel * KK);
+            for (int j = 0; j < width; j++) {
+                to_bf16(row.data(), K, W + (size_t)(n0 + j) * ldw, ldw, 1, K);
+                for (int kk = 0; kk < KK; kk++) panel[(size_t)kk * kPanel + j] = r32[kk];
+            }
+        }
+        return;
+    }
     for (int n0 = 0; n0 < N; n0 += kPanel) {
         uint16_t* panel = P + (size_t)n0 * 2 * KK;
         const int width = std::min(kPanel, N - n0);
@@ -73,7 +90,7 @@ void pack_transposed_bf16(uint16_t* P, const float* W, int ldw, int N, int K) {
     }
 }
 
-void pack_plain_bf16(uint16_t* P, const float* W, int ldw, int K, int N) {
+static void pack_plain_bf16_scalar(uint16_t* P, const float* W, int ldw, int K, int N) {
     const int KK = (K + 1) / 2;
     for (int n0 = 0; n0 < N; n0 += kPanel) {
         uint16_t* panel = P + (size_t)n0 * 2 * KK;
@@ -325,7 +342,30 @@ EARSHOT_BF16_TARGET void to_bf16_avx512(uint16_t* dst, int ldd, const float* src
     }
 }
 
+// to_bf16_strips: two rows at a time, 16 columns (two strips) per pairs16
+EARSHOT_BF16_TARGET void to_bf16_strips_avx512(uint32_t* S, size_t ld, const float* A, int lda, int k0, int rows,
+                                               int M) {
+    const int strips = (M + 7) / 8;
+    for (int r = 0; r < rows; r += 2) {
+        const float* a0 = A + (size_t)r * lda;
+        const float* a1 = a0 + lda;
+        uint32_t* at = S + (size_t)((k0 + r) / 2) * 8;
+        for (int j = 0; j < M; j += 16) {
+            const __mmask16 m = low_mask(M - j);
+            const __m512i p = pairs16(_mm512_maskz_loadu_ps(m, a0 + j), _mm512_maskz_loadu_ps(m, a1 + j));
+            // lanes 0..7 to strip j/8, lanes 8..15 to strip j/8 + 1 (stored from 8 before it, the low lanes masked off)
+            _mm512_mask_storeu_epi32(at + (size_t)(j / 8) * ld, 0x00FF, p);
+            if (j / 8 + 1 < strips) _mm512_mask_storeu_epi32(at + (size_t)(j / 8 + 1) * ld - 8, 0xFF00, p);
+        }
+    }
+}
+
 }  // namespace
+
+void pack_plain_bf16(uint16_t* P, const float* W, int ldw, int K, int N) {
+    if (bf16_supported()) return pack_rows_bf16(P, W, ldw, K, N);  // the same layout, with 64-byte moves
+    pack_plain_bf16_scalar(P, W, ldw, K, N);
+}
 
 bool bf16_supported() {
     static const bool on = detect_bf16();
@@ -375,6 +415,33 @@ void gemm_at_b_bf16(float* C, int ldc, const float* A, int lda, const float* X, 
         }
     }
 }
+size_t bf16_strips_ld(int K) { return (size_t)8 * ((K + 1) / 2); }
+size_t bf16_strips_size(int K, int M) { return (size_t)((M + 7) / 8) * bf16_strips_ld(K); }
+
+void to_bf16_strips(uint32_t* S, size_t ld, const float* A, int lda, int k0, int rows, int M) {
+    to_bf16_strips_avx512(S, ld, A, lda, k0, rows, M);
+}
+
+void gemm_at_b_bf16_strips(float* C, int ldc, const uint32_t* S, size_t ld, const float* X, int ldx, int M, int N,
+                           int k_from, int K) {
+    // As gemm_at_b_bf16, with the strips already made: each row block's strip for the block's rows is read in place.
+    constexpr int kBlock = 256;
+    thread_local std::vector<uint16_t> packed_buf;
+    uint16_t* packed = aligned64(packed_buf, packed_bf16(kBlock, N));
+    for (int k0 = k_from; k0 < K; k0 += kBlock) {
+        const int kc = std::min(kBlock, K - k0), KK = (kc + 1) / 2;
+        pack_rows_bf16(packed, X + (size_t)k0 * ldx, ldx, kc, N);
+        for (int i = 0; i < M; i += 8) {
+            const int rows = std::min(8, M - i);
+            const uint32_t* strip = S + (size_t)(i / 8) * ld + (size_t)(k0 / 2) * 8;
+            for (int n0 = 0; n0 < N; n0 += kPanel) {
+                const int width = std::min(kPanel, N - n0);
+                kTilesBf16[rows](C + (size_t)i * ldc + n0, ldc, strip, 1, 8, packed + (size_t)n0 * 2 * KK, KK,
+                                 low_mask(width), low_mask(std::max(0, width - 16)), true);
+            }
+        }
+    }
+}
 #else
 bool packed_gemm_enabled() { return false; }
 void gemm_packed(float*, int, const float*, int, const float*, int, int, int, bool) { std::abort(); }
@@ -387,6 +454,11 @@ void to_bf16(uint16_t* dst, int ldd, const float* src, int lds, int rows, int co
 }
 void gemm_packed_bf16(float*, int, const uint16_t*, int, const uint16_t*, int, int, int, bool) { std::abort(); }
 void gemm_at_b_bf16(float*, int, const float*, int, const float*, int, int, int, int) { std::abort(); }
+void pack_plain_bf16(uint16_t* P, const float* W, int ldw, int K, int N) { pack_plain_bf16_scalar(P, W, ldw, K, N); }
+size_t bf16_strips_ld(int K) { return (size_t)8 * ((K + 1) / 2); }
+size_t bf16_strips_size(int K, int M) { return (size_t)((M + 7) / 8) * bf16_strips_ld(K); }
+void to_bf16_strips(uint32_t*, size_t, const float*, int, int, int, int) { std::abort(); }
+void gemm_at_b_bf16_strips(float*, int, const uint32_t*, size_t, const float*, int, int, int, int, int) { std::abort(); }
 #endif
 
 const char* packed_gemm_kernel() { return packed_gemm_enabled() ? "avx512" : "blas"; }

@@ -54,6 +54,18 @@ void gemm_packed_bf16(float* C, int ldc, const uint16_t* A, int lda, const uint1
                       bool accumulate);
 // gemm_at_b with both operands rounded to bfloat16 as they are packed. Needs bf16_supported().
 void gemm_at_b_bf16(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K);
+// The same with A[K, M] already in bfloat16 strips, written a few rows at a time while they are still in cache (the
+// backward pass's dgates, step by step) instead of gathered from A's scattered rows when the product runs. Strip s
+// holds columns 8s..8s+7 of every row as pairs: the uint32 at S + s·ld + kk·8 + i is (A[2kk][8s + i], A[2kk + 1][8s
+// + i]), columns past M zero; ld = bf16_strips_ld(K).
+size_t bf16_strips_ld(int K);
+size_t bf16_strips_size(int K, int M);
+// rows k0 .. k0 + rows of A (k0, rows even; A points at row k0, row stride lda) into the strips. Needs bf16_supported().
+void to_bf16_strips(uint32_t* S, size_t ld, const float* A, int lda, int k0, int rows, int M);
+// C[M, N] (ldc) += Σ_{k = k_from}^{K-1} A[k, 0..M)^T · X[k, 0..N) for A in strips from S (strip 0 = A's column 0) and
+// X[K, N] (ldx) row-major, rounded as it is packed; k_from even. Needs bf16_supported().
+void gemm_at_b_bf16_strips(float* C, int ldc, const uint32_t* S, size_t ld, const float* X, int ldx, int M, int N,
+                           int k_from, int K);
 // v resized to hold n values from a 64-byte boundary, which it returns: the kernels' 64-byte panel loads then never
 // straddle two cache lines.
 template <class T>
