@@ -56,6 +56,9 @@ float bf16_float(uint16_t b) {
     return x;
 }
 
+size_t bf16_strips_ld(int K) { return (size_t)8 * ((K + 1) / 2); }
+size_t bf16_strips_size(int K, int M) { return (size_t)((M + 7) / 8) * bf16_strips_ld(K); }
+
 size_t packed_bf16(int K, int N) { return (size_t)((N + kPanel - 1) / kPanel) * kPanel * 2 * ((K + 1) / 2); }
 
 // Element (k, j) of panel p sits at P + p·64·KK + (k/2)·64 + 2j + k%2; the padding (columns past N, an odd K's
@@ -415,8 +418,6 @@ void gemm_at_b_bf16(float* C, int ldc, const float* A, int lda, const float* X, 
         }
     }
 }
-size_t bf16_strips_ld(int K) { return (size_t)8 * ((K + 1) / 2); }
-size_t bf16_strips_size(int K, int M) { return (size_t)((M + 7) / 8) * bf16_strips_ld(K); }
 
 void to_bf16_strips(uint32_t* S, size_t ld, const float* A, int lda, int k0, int rows, int M) {
     to_bf16_strips_avx512(S, ld, A, lda, k0, rows, M);
@@ -455,8 +456,6 @@ void to_bf16(uint16_t* dst, int ldd, const float* src, int lds, int rows, int co
 void gemm_packed_bf16(float*, int, const uint16_t*, int, const uint16_t*, int, int, int, bool) { std::abort(); }
 void gemm_at_b_bf16(float*, int, const float*, int, const float*, int, int, int, int) { std::abort(); }
 void pack_plain_bf16(uint16_t* P, const float* W, int ldw, int K, int N) { pack_plain_bf16_scalar(P, W, ldw, K, N); }
-size_t bf16_strips_ld(int K) { return (size_t)8 * ((K + 1) / 2); }
-size_t bf16_strips_size(int K, int M) { return (size_t)((M + 7) / 8) * bf16_strips_ld(K); }
 void to_bf16_strips(uint32_t*, size_t, const float*, int, int, int, int) { std::abort(); }
 void gemm_at_b_bf16_strips(float*, int, const uint32_t*, size_t, const float*, int, int, int, int, int) { std::abort(); }
 #endif
