@@ -3,7 +3,10 @@
 // forward and backward with packed weights against the same layer on OpenBLAS, every tensor within float rounding.
 // The bfloat16 products likewise against double loops on the operands rounded to bfloat16 (the rounding itself
 // checked on hand-picked values), and a layer with bfloat16 products against the float layer within bfloat16's
-// rounding. On a CPU without AVX-512F (or AVX-512 BF16) there is no packed (bfloat16) path: the test says so and passes.
+// rounding; the weight gradients' bfloat16 strips, written a few rows at a time as the backward pass writes them, against
+// the gather from dgates they replace, bit for bit; and every layer also as in a training step (h0 = 0, no dx or dh0,
+// where step 0's products are skipped). On a CPU without AVX-512F (or AVX-512 BF16) there is no packed (bfloat16)
+// path: the test says so and passes.
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
@@ -211,8 +214,9 @@ static void check_layer(std::mt19937_64& rng, int In, int H, int B, int T, bool 
         o.dh0.assign((size_t)B * H, 0);
         o.grads.assign(param_count(d), 0);
         LayerView g = layer_view(d, o.grads.data(), 0);
-        gru_backward(training ? nullptr : o.dx.data(), training ? nullptr : o.dh0.data(), g, o.dgates.data(), o.dh.data(), dhs.data(), dlast.data(),
-                     o.gates.data(), o.rh.data(), o.hs.data(), x.data(), p, packed ? &pack : nullptr, T, B, H);
+        gru_backward(training ? nullptr : o.dx.data(), training ? nullptr : o.dh0.data(), g, o.dgates.data(),
+                     o.dh.data(), dhs.data(), dlast.data(), o.gates.data(), o.rh.data(), o.hs.data(), x.data(), p,
+                     packed ? &pack : nullptr, T, B, H);
     }
     const std::string shape = " In=" + std::to_string(In) + " H=" + std::to_string(H) + " B=" + std::to_string(B) +
                               " T=" + std::to_string(T) + (training ? " (h0 = 0, no dx, dh0)" : "");
