@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.earshot.audio.FeatureSettings;
-import dev.earshot.gru.Blas;
 import dev.earshot.gru.GruConfig;
 import dev.earshot.gru.GruStream;
+import dev.earshot.gru.Int8Tolerance;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +149,7 @@ class SpotterTest {
             List<Window> got = windows(int8, DetectionSettings.defaults(), pcm, 0, "float");
             List<Window> want = windows(asFloat, DetectionSettings.defaults(), pcm, 0, "float");
             assertEquals(want.size(), got.size());
-            float bound = Blas.int8Kernel().equals("avx512vnni") ? 1e-4f : 1e-5f;
+            float bound = Int8Tolerance.streamBound();
             for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).posterior(), got.get(i).posterior(), bound, "frame " + i);
         }
     }
