@@ -358,26 +358,27 @@ void gru_backward(float* dx, float* dh0, const LayerView& g, float* dgates, floa
         const float* hprev = hs + (size_t)t * B * H;
         if (dhs) add_into(dh, dhs + (size_t)t * B * H, (size_t)B * H);
         backward_zc(dgt, dh, gt, hprev, B, H);
-        if (t == 0 && h0_zero && !dh0) {
-            // dr_pre = drh ⊙ hprev ⊙ r(1 − r) = 0; dL/dh_{-1} is not wanted
+        // Step 0 from h0 = 0 with dL/dh0 not wanted: dr_pre = drh ⊙ hprev ⊙ r(1 − r) = 0, and dL/dh_{-1} is not needed.
+        const bool last = t == 0 && h0_zero && !dh0;
+        if (last) {
             for (int b = 0; b < B; b++) std::memset(dgt + (size_t)b * G + H, 0, sizeof(float) * H);
-            if (strips) to_bf16_strips(strips, strips_ld, dgt, G, 0, B, G);
-            column_sums_into(g.b, dgt, (size_t)B, G);
-            break;
-        }
-        // drh[B, H] = dc_pre[B, H] · Whc
-        if (a16) {
-            to_bf16(a16, H, dgt + 2 * H, G, B, H);
-            gemm_packed_bf16(drh, H, a16, H, pack->c16, B, H, H, false);
-        } else if (pack) {
-            gemm_packed(drh, H, dgt + 2 * H, G, pack->c, B, H, H, false);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f, drh, H);
+            // drh[B, H] = dc_pre[B, H] · Whc
+            if (a16) {
+                to_bf16(a16, H, dgt + 2 * H, G, B, H);
+                gemm_packed_bf16(drh, H, a16, H, pack->c16, B, H, H, false);
+            } else if (pack) {
+                gemm_packed(drh, H, dgt + 2 * H, G, pack->c, B, H, H, false);
+            } else {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, H, 1.0f, dgt + 2 * H, G, Whc, H, 0.0f,
+                            drh, H);
+            }
+            backward_r(dgt, dh, drh, gt, hprev, B, H);
         }
-        backward_r(dgt, dh, drh, gt, hprev, B, H);
         if (strips) to_bf16_strips(strips, strips_ld, dgt, G, t * B, B, G);
         // db += Σ rows of dg, step by step while dgt is in cache
         column_sums_into(g.b, dgt, (size_t)B, G);
+        if (last) break;
         // dh[B, H] += [dz_pre | dr_pre][B, 2H] · Whz
         if (a16) {
             to_bf16(a16, 2 * H, dgt, G, B, 2 * H);

@@ -252,7 +252,6 @@ struct Trainer {
     std::vector<std::vector<uint16_t>> pack_bf16;  // per layer, when bf16
     std::vector<float> m, v;
     long step = 0;
-    double grad_sq = -1;  // Σ g² of the last run_batch's summed gradients, when it summed them (else -1)
 };
 
 struct Stream {
@@ -368,13 +367,14 @@ void check_labels(const int* labels, int64_t labels_len, int batch, int classes)
 }
 
 // Runs forward (and backward when labels are given) over the trainer's slices; returns the summed loss
-// and leaves the summed gradients in slices[0].grads.
+// and leaves the summed gradients in slices[0].grads. grad_sq, when given: Σ g² of those gradients where several
+// slices were summed (the squares taken in the same pass), else -1.
 double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels, float smoothing, int B, int T,
-                 float* logits, float* dx, float* dh0, int* correct) {
+                 float* logits, float* dx, float* dh0, int* correct, double* grad_sq = nullptr) {
     Model& mo = *tr.model;
     const Dims& d = mo.d;
     const int n = std::min(tr.pool->size(), B);
-    tr.grad_sq = -1;
+    if (grad_sq) *grad_sq = -1;
     if ((int)tr.slices.size() < n) tr.slices.resize(n);
     const bool training = labels != nullptr;
     float* P = mo.params.data();
@@ -414,8 +414,8 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
         right += tr.slices[k].correct;
     }
     if (n > 1) {
-        // Each thread sums one range of the parameters over the slices, and the sum's squares for the clipping norm,
-        // a block at a time while the block is in cache.
+        // Each thread sums one range of the parameters over the slices, and the sum's squares for the clipping norm
+        // when asked, a block at a time while the block is in cache.
         const size_t np = param_count(d);
         float* G = tr.slices[0].grads.data();
         std::vector<double> sq(n);
@@ -428,11 +428,13 @@ double run_batch(Trainer& tr, const float* x, const float* h0, const int* labels
                     const float* Gk = tr.slices[k].grads.data() + i0;
                     for (size_t i = 0; i < len; i++) G[i0 + i] += Gk[i];
                 }
-                sq[c] += sum_squares(G + i0, len);
+                if (grad_sq) sq[c] += sum_squares(G + i0, len);
             }
         });
-        tr.grad_sq = 0;
-        for (double v : sq) tr.grad_sq += v;
+        if (grad_sq) {
+            *grad_sq = 0;
+            for (double v : sq) *grad_sq += v;
+        }
     }
     if (correct) *correct = right;
     return loss;
@@ -577,9 +579,10 @@ double eg_trainer_step(int64_t trainer, const float* x, int64_t x_len, const int
     check_adam(lr, beta1, beta2, eps, weight_decay, clip_norm);
     check_smoothing(label_smoothing);
     int correct = 0;
-    double loss = run_batch(*t, x, nullptr, labels, label_smoothing, batch, frames, nullptr, nullptr, nullptr, &correct);
-    apply_update(t, t->slices[0].grads.data(), AdamSettings{lr, beta1, beta2, eps, weight_decay, clip_norm},
-                 t->grad_sq);
+    double grad_sq;
+    double loss = run_batch(*t, x, nullptr, labels, label_smoothing, batch, frames, nullptr, nullptr, nullptr, &correct,
+                            &grad_sq);
+    apply_update(t, t->slices[0].grads.data(), AdamSettings{lr, beta1, beta2, eps, weight_decay, clip_norm}, grad_sq);
     if (correct_out) *correct_out = correct;
     return loss / batch;
 }

@@ -395,28 +395,38 @@ void gemm_packed_bf16(float* C, int ldc, const uint16_t* A, int lda, const uint1
     }
 }
 
-void gemm_at_b_bf16(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K) {
-    // As gemm_at_b: K in blocks of 256 rows, the block's rows of X packed (as bf16 pairs, half the bytes), each row
-    // block's strip of A made into 8 consecutive pairs per kk.
-    constexpr int kBlock = 256;
+// C[M, N] += A^T · X over rows k_from..K of X, in blocks of kAtBBlock rows: the block's rows of X packed (as bf16
+// pairs, half the bytes), then each row block of C against the strip strip_of(i, rows, k0, kc) gives for A's columns
+// i..i + rows (8 consecutive pairs per kk).
+constexpr int kAtBBlock = 256;
+template <class StripOf>
+static void at_b_bf16_blocks(float* C, int ldc, const float* X, int ldx, int M, int N, int k_from, int K,
+                             StripOf strip_of) {
     thread_local std::vector<uint16_t> packed_buf;
-    thread_local std::vector<uint32_t> strip_buf;
-    uint16_t* packed = aligned64(packed_buf, packed_bf16(kBlock, N));
-    uint32_t* strip = aligned64(strip_buf, 8 * (kBlock / 2));
-    for (int k0 = 0; k0 < K; k0 += kBlock) {
-        const int kc = std::min(kBlock, K - k0), KK = (kc + 1) / 2;
-        const float* Ak = A + (size_t)k0 * lda;
+    uint16_t* packed = aligned64(packed_buf, packed_bf16(kAtBBlock, N));
+    for (int k0 = k_from; k0 < K; k0 += kAtBBlock) {
+        const int kc = std::min(kAtBBlock, K - k0), KK = (kc + 1) / 2;
         pack_rows_bf16(packed, X + (size_t)k0 * ldx, ldx, kc, N);
         for (int i = 0; i < M; i += 8) {
             const int rows = std::min(8, M - i);
-            copy_strip_bf16(strip, Ak + i, lda, kc, rows);
+            const uint32_t* strip = strip_of(i, rows, k0, kc);
             for (int n0 = 0; n0 < N; n0 += kPanel) {
                 const int width = std::min(kPanel, N - n0);
-                kTilesBf16[rows](C + (size_t)i * ldc + n0, ldc, strip, 1, 8, packed + (size_t)n0 * 2 * KK,
-                                 KK, low_mask(width), low_mask(std::max(0, width - 16)), true);
+                kTilesBf16[rows](C + (size_t)i * ldc + n0, ldc, strip, 1, 8, packed + (size_t)n0 * 2 * KK, KK,
+                                 low_mask(width), low_mask(std::max(0, width - 16)), true);
             }
         }
     }
+}
+
+void gemm_at_b_bf16(float* C, int ldc, const float* A, int lda, const float* X, int ldx, int M, int N, int K) {
+    // As gemm_at_b: each row block's strip of A gathered from A's rows as the product reaches it.
+    thread_local std::vector<uint32_t> strip_buf;
+    uint32_t* strip = aligned64(strip_buf, 8 * (kAtBBlock / 2));
+    at_b_bf16_blocks(C, ldc, X, ldx, M, N, 0, K, [&](int i, int rows, int k0, int kc) {
+        copy_strip_bf16(strip, A + (size_t)k0 * lda + i, lda, kc, rows);
+        return strip;
+    });
 }
 
 void to_bf16_strips(uint32_t* S, size_t ld, const float* A, int lda, int k0, int rows, int M) {
@@ -425,23 +435,10 @@ void to_bf16_strips(uint32_t* S, size_t ld, const float* A, int lda, int k0, int
 
 void gemm_at_b_bf16_strips(float* C, int ldc, const uint32_t* S, size_t ld, const float* X, int ldx, int M, int N,
                            int k_from, int K) {
-    // As gemm_at_b_bf16, with the strips already made: each row block's strip for the block's rows is read in place.
-    constexpr int kBlock = 256;
-    thread_local std::vector<uint16_t> packed_buf;
-    uint16_t* packed = aligned64(packed_buf, packed_bf16(kBlock, N));
-    for (int k0 = k_from; k0 < K; k0 += kBlock) {
-        const int kc = std::min(kBlock, K - k0), KK = (kc + 1) / 2;
-        pack_rows_bf16(packed, X + (size_t)k0 * ldx, ldx, kc, N);
-        for (int i = 0; i < M; i += 8) {
-            const int rows = std::min(8, M - i);
-            const uint32_t* strip = S + (size_t)(i / 8) * ld + (size_t)(k0 / 2) * 8;
-            for (int n0 = 0; n0 < N; n0 += kPanel) {
-                const int width = std::min(kPanel, N - n0);
-                kTilesBf16[rows](C + (size_t)i * ldc + n0, ldc, strip, 1, 8, packed + (size_t)n0 * 2 * KK, KK,
-                                 low_mask(width), low_mask(std::max(0, width - 16)), true);
-            }
-        }
-    }
+    // The strips already made: each row block's read in place.
+    at_b_bf16_blocks(C, ldc, X, ldx, M, N, k_from, K, [&](int i, int, int k0, int) {
+        return S + (size_t)(i / 8) * ld + (size_t)(k0 / 2) * 8;
+    });
 }
 #else
 bool packed_gemm_enabled() { return false; }
