@@ -17,7 +17,10 @@ prepare)
   /usr/bin/python3 "$root/scripts/custom_word_bench.py" "$k" "$shared/negatives" "$NEG" "$d"
   for g in one ten test; do
     for rec in "$d/rec/$g"/*.wav; do
-      $J enroll "$k" --to "$d/data-$g" --input "$rec" --speaker "$(basename "$rec" .wav)" | tail -n 1
+      # enroll exits 1 when it keeps none of a recording's takes (all too long or too quiet): say so, go on
+      out=$($J enroll "$k" --to "$d/data-$g" --input "$rec" --speaker "$(basename "$rec" .wav)" 2>&1) \
+        || echo "$(basename "$rec"): no take kept"
+      echo "$out" | tail -n 1
     done
   done
   ln -sfn "$shared/speech-commands-real/_background_noise_" "$d/data-test/_background_noise_"

@@ -89,8 +89,9 @@ public class TrainCommand implements Callable<Integer> {
             + "tempo kept (0 = off; e.g. 0.1)") float pitch;
     @Option(names = "--reverb", defaultValue = "0", paramLabel = "P", description = "the share of speech clips played "
             + "in a room generated in code (RT60 0.2-0.8 s; 0 = off; e.g. 0.5)") float reverb;
-    @Option(names = "--keep", defaultValue = "best", paramLabel = "WHICH",
-            description = "best (the epoch with the best validation accuracy) or last (nothing chosen on validation)")
+    @Option(names = "--keep", paramLabel = "WHICH",
+            description = "best (the epoch with the best validation accuracy) or last (nothing chosen on validation); "
+                    + "default: best, with --init last (a few takes of one's own words validate nothing)")
     String keep;
     @Option(names = "--label-smoothing", defaultValue = "0", paramLabel = "E", description = "target (1-e) on the label, e spread over all classes")
     float labelSmoothing;
@@ -152,8 +153,8 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "MODEL", description = "transfer learning: start from this model's GRU "
             + "(default, windows or a .earshot file) with a new head for --labels (its own head when the labels are its "
             + "labels); its feature settings and size come "
-            + "with it, and --epochs / --lr / --unknown-percent default to " + INIT_EPOCHS + " / " + INIT_LR + " / "
-            + INIT_UNKNOWN_PERCENT + " (a few clips of your own words train in minutes)")
+            + "with it, and --epochs / --lr / --unknown-percent / --keep default to " + INIT_EPOCHS + " / " + INIT_LR + " / "
+            + INIT_UNKNOWN_PERCENT + " / last (a few clips of your own words train in minutes)")
     String init;
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -256,7 +257,7 @@ public class TrainCommand implements Callable<Integer> {
         Options.outputFile("--out", out);
         Options.oneOf("--weights", weights.toLowerCase(Locale.ROOT), WEIGHTS);
         compute();
-        Options.oneOf("--keep", keep, KEEPS);
+        if (keep != null) Options.oneOf("--keep", keep, KEEPS);
         splitOptions.check();
         if (cache != null && !cache.equals("none") && java.nio.file.Files.exists(Path.of(cache))
                 && !java.nio.file.Files.isDirectory(Path.of(cache))) {
@@ -402,6 +403,7 @@ public class TrainCommand implements Callable<Integer> {
             if (!given("--epochs")) epochs = INIT_EPOCHS;
             if (!given("--lr")) lr = Float.parseFloat(INIT_LR);
             if (!given("--unknown-percent")) unknownPercent = INIT_UNKNOWN_PERCENT;
+            if (keep == null) keep = "last";
             String ctx = initModel.provenance().get("train.context_frames");
             if (!given("--context-ms") && ctx != null) {  // a continuous model stays continuous
                 contextMs = Integer.parseInt(ctx) * 1000.0 * fs.hopLength() / fs.sampleRate();
@@ -423,6 +425,7 @@ public class TrainCommand implements Callable<Integer> {
         DataRecipe recipe = new DataRecipe(dataLocation(), extra.stream().map(e -> absolute(e.root())).toList(), labels,
                 splitOptions.spec(), unknownPercent, negatives.stream().map(TrainCommand::absolute).toList(),
                 background.stream().map(TrainCommand::absolute).toList(), fs.sampleRate(), clipSamples);
+        if (keep == null) keep = "best";
         TrainSettings d = TrainSettings.defaults();
         TrainSettings s = new TrainSettings(hidden, layers, epochs, batch, lr, weightDecay, d.clipNorm(), seed,
                 threads == null ? d.threads() : threads,

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code train --init MODEL}: a run starts from a trained model's GRU layers and normalization with a new head
  * for its own labels, and learns a word the model did not know (here "up", which the base model heard only as
- * an unknown word) in ten epochs.
+ * an unknown word) in ten epochs, and keeps the last of them unless told otherwise.
  */
 class TransferLearningTest {
     @TempDir
@@ -107,6 +107,12 @@ class TransferLearningTest {
         TrainEvalRecognizeTest.Run r = TrainEvalRecognizeTest.run(args(m, "--init", base.toString(), "--labels", "up",
                 "--epochs", "10", "--lr", "1e-2", "--unknown-percent", "100"));
         assertEquals(0, r.exit(), r.err());
+        try (KeywordModel k = KeywordModel.load(m)) {
+            // A few takes validate nothing (custom words: four clips of the word, no other words), so --init keeps
+            // the last epoch; the best one was epoch 1 of thirty in every custom-word run before.
+            assertEquals("last epoch", k.provenance().get("train.keep"));
+            assertEquals("10", k.provenance().get("best_epoch"));
+        }
         TrainEvalRecognizeTest.Run eval = TrainEvalRecognizeTest.run("eval", "--model", m.toString(), "--data",
                 data.toString(), "--split", "all", "--json");
         assertEquals(0, eval.exit(), eval.err());
