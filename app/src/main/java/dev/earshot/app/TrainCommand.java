@@ -89,7 +89,7 @@ public class TrainCommand implements Callable<Integer> {
             + "tempo kept (0 = off; e.g. 0.1)") float pitch;
     @Option(names = "--reverb", defaultValue = "0", paramLabel = "P", description = "the share of speech clips played "
             + "in a room generated in code (RT60 0.2-0.8 s; 0 = off; e.g. 0.5)") float reverb;
-    @Option(names = "--keep", paramLabel = "WHICH",
+    @Option(names = "--keep", defaultValue = "best", paramLabel = "WHICH",
             description = "best (the epoch with the best validation accuracy) or last (nothing chosen on validation); "
                     + "default: best, with --init last (a few takes of one's own words validate nothing)")
     String keep;
@@ -257,7 +257,7 @@ public class TrainCommand implements Callable<Integer> {
         Options.outputFile("--out", out);
         Options.oneOf("--weights", weights.toLowerCase(Locale.ROOT), WEIGHTS);
         compute();
-        if (keep != null) Options.oneOf("--keep", keep, KEEPS);
+        Options.oneOf("--keep", keep, KEEPS);
         splitOptions.check();
         if (cache != null && !cache.equals("none") && java.nio.file.Files.exists(Path.of(cache))
                 && !java.nio.file.Files.isDirectory(Path.of(cache))) {
@@ -403,7 +403,7 @@ public class TrainCommand implements Callable<Integer> {
             if (!given("--epochs")) epochs = INIT_EPOCHS;
             if (!given("--lr")) lr = Float.parseFloat(INIT_LR);
             if (!given("--unknown-percent")) unknownPercent = INIT_UNKNOWN_PERCENT;
-            if (keep == null) keep = "last";
+            if (!given("--keep")) keep = "last";
             String ctx = initModel.provenance().get("train.context_frames");
             if (!given("--context-ms") && ctx != null) {  // a continuous model stays continuous
                 contextMs = Integer.parseInt(ctx) * 1000.0 * fs.hopLength() / fs.sampleRate();
@@ -425,7 +425,6 @@ public class TrainCommand implements Callable<Integer> {
         DataRecipe recipe = new DataRecipe(dataLocation(), extra.stream().map(e -> absolute(e.root())).toList(), labels,
                 splitOptions.spec(), unknownPercent, negatives.stream().map(TrainCommand::absolute).toList(),
                 background.stream().map(TrainCommand::absolute).toList(), fs.sampleRate(), clipSamples);
-        if (keep == null) keep = "best";
         TrainSettings d = TrainSettings.defaults();
         TrainSettings s = new TrainSettings(hidden, layers, epochs, batch, lr, weightDecay, d.clipNorm(), seed,
                 threads == null ? d.threads() : threads,

@@ -108,8 +108,7 @@ class TransferLearningTest {
                 "--epochs", "10", "--lr", "1e-2", "--unknown-percent", "100"));
         assertEquals(0, r.exit(), r.err());
         try (KeywordModel k = KeywordModel.load(m)) {
-            // A few takes validate nothing (custom words: four clips of the word, no other words), so --init keeps
-            // the last epoch; the best one was epoch 1 of thirty in every custom-word run before.
+            // A few takes validate nothing (a custom word's validation: a few clips of it, no other words).
             assertEquals("last epoch", k.provenance().get("train.keep"));
             assertEquals("10", k.provenance().get("best_epoch"));
         }
